@@ -1,0 +1,1 @@
+"""Sahaya's action server: small modules by capability (see docs/architecture.md)."""

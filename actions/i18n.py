@@ -1,0 +1,37 @@
+"""Texts that actions assemble (menu labels, fees) come from the domain's
+responses like every other reply, picked by the citizen's language."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+from rasa_sdk import Tracker
+
+LANGUAGES = ("te", "hi", "en")
+DEFAULT_LANGUAGE = "en"
+
+
+def language_of(tracker: Tracker) -> str:
+    language = tracker.get_slot("language")
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def response_text(domain: Dict[str, Any], name: str, language: str, **values: Any) -> str:
+    """The text of response `name` for `language`, with {placeholders} filled.
+
+    Same choice Rasa's NLG makes for the `language` slot: the variation
+    conditioned on the language, else the one without a condition.
+    """
+    variations = (domain.get("responses") or {}).get(name) or []
+    chosen: Optional[Dict[str, Any]] = None
+    for variation in variations:
+        conditions = variation.get("condition") or []
+        if any(c.get("name") == "language" and c.get("value") == language for c in conditions):
+            chosen = variation
+            break
+        if not conditions and chosen is None:
+            chosen = variation
+    if chosen is None:
+        raise KeyError(f"response {name!r} has no text for {language!r}")
+    text = chosen.get("text", "")
+    return text.format(**values) if values else text

@@ -1,0 +1,330 @@
+"""Numbered menus: every navigation intent first updates the `menu` slot
+(action_navigate), then action_show_menu renders it. Rendering in a separate
+action means a language chosen this turn is already in the slot, so Rasa's
+conditional responses answer in it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import (
+    ActionExecuted,
+    EventType,
+    FollowupAction,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+    UserUtteranceReverted,
+)
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import menu_state
+from actions.i18n import LANGUAGES, language_of, response_text
+from sahaya.catalogue import Service, catalogue
+from sahaya.nlu.numbers import parse_choice
+from sahaya.nlu.text import MAX_NLU_CHARS, has_content
+
+LANGUAGE_NAMES = {"te": "తెలుగు", "hi": "हिंदी", "en": "English"}
+# Intents worth offering in "Did you mean …?" (each has utter_intent_label_<name>).
+OFFERABLE_INTENTS = (
+    "apply_service", "service_info", "check_status", "download_certificate",
+    "pay_bill", "file_grievance", "change_language", "human_handoff",
+    "emergency", "help", "main_menu", "greet",
+)
+# A romanized message this long and this sure of its language is a clear switch.
+CLEAR_SWITCH_WORDS = 4
+CLEAR_SWITCH_CONFIDENCE = 0.85
+
+
+def entity_value(tracker: Tracker, name: str) -> Optional[str]:
+    return next(tracker.get_latest_entity_values(name), None)
+
+
+def detected_language(tracker: Tracker) -> Optional[str]:
+    language = tracker.latest_message.get("language_detected")
+    return language if language in LANGUAGES else None
+
+
+def language_events(tracker: Tracker) -> List[EventType]:
+    """Set `language` on first contact, or when the citizen clearly switches."""
+    current = tracker.get_slot("language")
+    detected = detected_language(tracker)
+    if not detected or detected == current:
+        return []
+    if current is None:
+        return [SlotSet("language", detected)]
+    text = tracker.latest_message.get("text") or ""
+    confidence = tracker.latest_message.get("language_confidence") or 0.0
+    if len(text.split()) >= CLEAR_SWITCH_WORDS and confidence >= CLEAR_SWITCH_CONFIDENCE:
+        return [SlotSet("language", detected)]
+    return []
+
+
+def current_state(tracker: Tracker) -> Dict[str, Any]:
+    state = tracker.get_slot("menu")
+    return dict(state) if isinstance(state, dict) else menu_state.new_state("main")
+
+
+def fee_text(domain: Dict[str, Any], service: Service, language: str) -> str:
+    if service.kind == "payment":
+        return response_text(domain, "utter_label_fee_bill", language)
+    if service.fee == 0:
+        return response_text(domain, "utter_label_free", language)
+    return response_text(domain, "utter_label_rupees", language, amount=service.fee)
+
+
+def days_text(domain: Dict[str, Any], service: Service, language: str) -> str:
+    if service.days == 0:
+        return response_text(domain, "utter_label_days_instant", language)
+    return response_text(domain, "utter_label_days", language, days=service.days)
+
+
+def option_label(option: str, domain: Dict[str, Any], language: str) -> str:
+    kind, _, value = option.partition(":")
+    cat = catalogue()
+    if kind == "lang":
+        return LANGUAGE_NAMES[value]
+    if kind == "dept":
+        department = cat.department(value)
+        return department.name[language] if department else value
+    if kind == "svc":
+        service = cat.service(value)
+        return service.name[language] if service else value
+    if kind == "act":
+        return response_text(domain, f"utter_label_{value}", language)
+    if kind == "nav":
+        return response_text(domain, f"utter_label_{value}", language)
+    if kind == "say":
+        intent = value.lstrip("/").split("{", 1)[0]
+        return response_text(domain, f"utter_intent_label_{intent}", language)
+    return option
+
+
+def apply_label(service: Optional[Service]) -> str:
+    """Apply / Pay / Book, by what kind of service it is."""
+    if service and service.kind == "payment":
+        return "pay"
+    if service and service.kind == "booking":
+        return "book"
+    return "apply"
+
+
+def render_options(
+    options: List[str], domain: Dict[str, Any], language: str, service: Optional[Service] = None
+) -> tuple[str, List[Dict[str, str]]]:
+    lines, buttons = [], []
+    for number, option in enumerate(options, start=1):
+        if option == "act:apply":
+            label = response_text(domain, f"utter_label_{apply_label(service)}", language)
+        else:
+            label = option_label(option, domain, language)
+        lines.append(f"{number}. {label}")
+        buttons.append({"title": label, "payload": f'/menu_select{{"number":"{number}"}}'})
+    return "\n".join(lines), buttons
+
+
+class ActionNavigate(Action):
+    """Works out where the citizen wants to go; action_show_menu shows it."""
+
+    def name(self) -> Text:
+        return "action_navigate"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        cat = catalogue()
+        events = language_events(tracker)
+        first_contact = tracker.get_slot("language") is None
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        text = tracker.latest_message.get("text") or ""
+        state = current_state(tracker)
+        state.pop("notice", None)
+
+        if not has_content(text):
+            state["notice"] = {"name": "no_text"}
+        elif intent == "greet":
+            state = menu_state.new_state("language" if first_contact else "main", welcome=True)
+        elif intent == "main_menu":
+            state = menu_state.new_state("main")
+        elif intent == "go_back":
+            state = menu_state.parent(state, cat)
+        elif intent == "menu_select":
+            return events + self._select(tracker, state, text)
+        elif intent == "change_language":
+            chosen = entity_value(tracker, "language")
+            if chosen in LANGUAGES:
+                events = [SlotSet("language", chosen)]
+                state["notice"] = {"name": "language_changed"}
+            else:
+                state = menu_state.new_state("language")
+        elif intent == "help":
+            state = menu_state.new_state("main", notice={"name": "help"})
+        elif intent == "service_info":
+            state = self._service_info(tracker, state)
+        elif intent == "nlu_fallback":
+            state["notice"] = {"name": "not_understood"}
+        else:  # out_of_scope, affirm or deny with nothing to confirm
+            state["notice"] = {"name": "out_of_scope"}
+        if len(text) >= MAX_NLU_CHARS:
+            state["notice"] = {"name": "too_long"}
+        return events + [SlotSet("menu", state)]
+
+    def _select(self, tracker: Tracker, state: Dict[str, Any], text: str) -> List[EventType]:
+        cat = catalogue()
+        number_text = entity_value(tracker, "number")
+        number = int(number_text) if number_text and number_text.isdigit() else parse_choice(text)
+        if number == 0:
+            return [SlotSet("menu", menu_state.new_state("main"))]
+        option = menu_state.option_for_number(state, number) if number is not None else None
+        if option is None:
+            count = len(state.get("options") or []) or len(menu_state.options_for(state, cat))
+            state["notice"] = {"name": "invalid_option", "max": count}
+            return [SlotSet("menu", state)]
+        kind, _, value = option.partition(":")
+        if kind == "lang":
+            return [SlotSet("language", value), SlotSet("menu", menu_state.choose(state, option, cat))]
+        if kind == "act" and value in ("apply", "status"):
+            follow = "action_start_application" if value == "apply" else "action_check_status"
+            return [SlotSet("service", state.get("service")), FollowupAction(follow)]
+        if kind == "say":
+            return replay_as_user(value)
+        new = menu_state.choose(state, option, cat)
+        events: List[EventType] = [SlotSet("menu", new)]
+        if new.get("service"):
+            events.append(SlotSet("service", new["service"]))
+        return events
+
+    @staticmethod
+    def _service_info(tracker: Tracker, state: Dict[str, Any]) -> Dict[str, Any]:
+        code = entity_value(tracker, "service") or state.get("service") or tracker.get_slot("service")
+        service = catalogue().service(code or "")
+        if not service:
+            return menu_state.new_state("main", notice={"name": "which_service"})
+        topic = entity_value(tracker, "info_topic")
+        return menu_state.new_state(
+            "info",
+            service=service.code,
+            department=service.department,
+            topic=topic if topic in ("documents", "fee", "days", "eligibility") else None,
+        )
+
+
+def replay_as_user(payload: str) -> List[EventType]:
+    """Replace the citizen's last message with the intent they picked."""
+    name, _, raw = payload.lstrip("/").partition("{")
+    entities = json.loads("{" + raw) if raw else {}
+    parse_data = {
+        "intent": {"name": name, "confidence": 1.0},
+        "entities": [{"entity": k, "value": v} for k, v in entities.items()],
+        "text": payload,
+    }
+    return [UserUtteranceReverted(), ActionExecuted("action_listen"), UserUttered(payload, parse_data)]
+
+
+class ActionShowMenu(Action):
+    """Shows what the `menu` slot says: notices, welcome, then the menu."""
+
+    def name(self) -> Text:
+        return "action_show_menu"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        cat = catalogue()
+        language = language_of(tracker)
+        state = current_state(tracker)
+        notice = state.pop("notice", None)
+        welcome = state.pop("welcome", False)
+        state = menu_state.with_options(state, cat)
+
+        if notice:
+            name = notice.get("name")
+            dispatcher.utter_message(response=f"utter_{name}", **{k: v for k, v in notice.items() if k != "name"})
+        if welcome and state["level"] != "language":
+            dispatcher.utter_message(response="utter_welcome")
+
+        service = cat.service(state.get("service") or "")
+        options_text, buttons = render_options(state["options"], domain, language, service)
+        level = state["level"]
+        if level == "language":
+            dispatcher.utter_message(response="utter_choose_language", options=options_text, buttons=buttons)
+        elif level == "department":
+            department = cat.department(state.get("department") or "")
+            name = department.name[language] if department else ""
+            dispatcher.utter_message(response="utter_department_menu", department=name, options=options_text, buttons=buttons)
+        elif level == "service" and service:
+            dispatcher.utter_message(
+                response="utter_service_menu",
+                service=service.name[language],
+                fee=fee_text(domain, service, language),
+                days=days_text(domain, service, language),
+                options=options_text,
+                buttons=buttons,
+            )
+        elif level == "info" and service:
+            topic = state.get("topic")
+            dispatcher.utter_message(
+                response=f"utter_service_info_{topic}" if topic else "utter_service_info",
+                service=service.name[language],
+                documents="\n".join(f"• {d}" for d in service.documents.get(language, [])),
+                fee=fee_text(domain, service, language),
+                days=days_text(domain, service, language),
+                eligibility=service.eligibility.get(language, ""),
+                options=options_text,
+                buttons=buttons,
+            )
+        elif level == "did_you_mean":
+            dispatcher.utter_message(response="utter_did_you_mean", options=options_text, buttons=buttons)
+        else:
+            state = menu_state.with_options(menu_state.new_state("main"), cat)
+            options_text, buttons = render_options(state["options"], domain, language)
+            dispatcher.utter_message(response="utter_main_menu", options=options_text, buttons=buttons)
+        return [SlotSet("menu", state)]
+
+
+class ActionAskAffirmation(Action):
+    """Rasa's two-stage fallback asks "Did you mean …?" through this action:
+    the top two intents as numbered options, and the main menu as a way out."""
+
+    def name(self) -> Text:
+        return "action_default_ask_affirmation"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        language = language_of(tracker)
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        entities = {
+            e["entity"]: e["value"]
+            for e in tracker.latest_message.get("entities") or []
+            if e.get("entity") in ("service", "application_id", "language")
+        }
+        suffix = json.dumps(entities, ensure_ascii=False, separators=(",", ":")) if entities else ""
+        candidates = [r["name"] for r in ranking if r.get("name") in OFFERABLE_INTENTS][:2]
+        options = [f"say:/{name}{suffix}" for name in candidates] + ["nav:main"]
+        state = menu_state.new_state("did_you_mean", options=options)
+        options_text, _ = render_options(options, domain, language)
+        buttons = [
+            {"title": option_label(o, domain, language), "payload": o[4:] if o.startswith("say:") else "/main_menu"}
+            for o in options
+        ]
+        dispatcher.utter_message(response="utter_did_you_mean", options=options_text, buttons=buttons)
+        return [SlotSet("menu", state)]
+
+
+class ActionSessionStart(Action):
+    """A new session keeps the citizen's language (financial-demo's pattern)."""
+
+    def name(self) -> Text:
+        return "action_session_start"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        events: List[EventType] = [SessionStarted()]
+        language = tracker.get_slot("language")
+        if language in LANGUAGES:
+            events.append(SlotSet("language", language))
+        return events + [ActionExecuted("action_listen")]

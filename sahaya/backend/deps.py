@@ -1,0 +1,45 @@
+"""FastAPI dependencies: the backend, a database session, officer auth."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Iterator, Optional
+
+from fastapi import Depends, Header, Query, Request
+from sqlalchemy.orm import Session
+
+from .context import Backend
+from .errors import ApiError
+
+PHONE_REGEX = r"^[A-Za-z0-9+_.:@-]+$"
+
+
+def get_backend(request: Request) -> Backend:
+    return request.app.state.backend
+
+
+def get_session(backend: Backend = Depends(get_backend)) -> Iterator[Session]:
+    session = backend.sessions()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def officer_key_ok(backend: Backend, key: Optional[str]) -> bool:
+    return bool(key) and hmac.compare_digest(key.encode(), backend.settings.officer_key.encode())
+
+
+def require_officer(
+    x_officer_key: Optional[str] = Header(None, alias="X-Officer-Key"),
+    backend: Backend = Depends(get_backend),
+) -> None:
+    if not officer_key_ok(backend, x_officer_key):
+        raise ApiError(401, "unauthorized", "officer key missing or wrong")
+
+
+def phone_query(
+    phone: str = Query(..., min_length=3, max_length=64, regex=PHONE_REGEX,
+                       description="the citizen's phone (conversation id); owner check"),
+) -> str:
+    return phone.strip()

@@ -1,0 +1,297 @@
+"""Request and response bodies (pydantic v1: Rasa 3.6 pins it)."""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+from pydantic import BaseModel, Field, confloat, constr
+
+Phone = constr(strip_whitespace=True, min_length=3, max_length=64, regex=r"^[A-Za-z0-9+_.:@-]+$")
+Language = constr(regex=r"^(te|hi|en)$")
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    params: Dict[str, object] = {}
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def errors(*statuses: int) -> dict:
+    return {s: {"model": ErrorBody} for s in statuses}
+
+
+# --- validate -------------------------------------------------------------------
+
+class ValidateRequest(BaseModel):
+    type: Optional[constr(max_length=32)] = Field(
+        None, description="field type; may be left out when `field` is given"
+    )
+    value: constr(max_length=2000)
+    field: Optional[constr(max_length=64)] = Field(
+        None, description="catalogue field code (needed for choices)"
+    )
+
+
+class ValidateResponse(BaseModel):
+    valid: bool
+    value: str
+    masked: Optional[str] = None
+
+
+# --- catalogue ------------------------------------------------------------------
+
+class ServiceBrief(BaseModel):
+    code: str
+    kind: str
+    name: Dict[str, str]
+    fee: int
+    days: int
+
+
+class DepartmentOut(BaseModel):
+    code: str
+    name: Dict[str, str]
+    services: List[ServiceBrief]
+
+
+class ChoiceOut(BaseModel):
+    code: str
+    name: Dict[str, str]
+
+
+class FieldOut(BaseModel):
+    code: str
+    type: str
+    question: Dict[str, str]
+    example: Dict[str, str]
+    choices: List[ChoiceOut] = []
+
+
+class ServiceOut(ServiceBrief):
+    department: str
+    aliases: List[str]
+    documents: Dict[str, List[str]]
+    eligibility: Dict[str, str]
+    documents_optional: bool
+    fields: List[FieldOut]
+
+
+# --- applications ----------------------------------------------------------------
+
+class ApplicationCreate(BaseModel):
+    service: constr(min_length=1, max_length=64)
+    phone: Phone
+    language: Language = "en"
+    fields: Dict[constr(max_length=64), Optional[constr(max_length=2000)]] = {}
+
+
+class HistoryItem(BaseModel):
+    status: str
+    at: str
+    remarks: Optional[str]
+
+
+class DocumentOut(BaseModel):
+    sha256: str
+    content_type: str
+    size: int
+    filename: Optional[str]
+    uploaded_at: str
+
+
+class PaymentOut(BaseModel):
+    payment_id: str
+    service: str
+    reference: str
+    amount: float
+    status: str
+    upi_link: str
+    qr_url: str
+    created_at: Optional[str]
+    paid_at: Optional[str]
+
+
+class CertificateOut(BaseModel):
+    id: str
+    issued_on: str
+    revoked: bool
+    download_url: str
+    verify_url: str
+
+
+class ApplicationSummary(BaseModel):
+    id: str
+    service: str
+    status: str
+    expected_date: str
+    created_at: str
+    updated_at: str
+
+
+class ApplicationOut(ApplicationSummary):
+    language: str
+    fee: int
+    fee_paid: bool
+    remarks: Optional[str]
+    fields: Dict[str, str]
+    history: List[HistoryItem]
+    documents: List[DocumentOut]
+    payment: Optional[PaymentOut]
+    certificate: Optional[CertificateOut]
+
+
+class ApplicationList(BaseModel):
+    applications: List[ApplicationSummary]
+
+
+class UploadOut(BaseModel):
+    sha256: str
+    content_type: str
+    size: int
+
+
+# --- officer ----------------------------------------------------------------------
+
+class OfficerRemarks(BaseModel):
+    remarks: Optional[constr(max_length=1000)] = None
+
+
+class OfficerReject(BaseModel):
+    reason: constr(strip_whitespace=True, min_length=1, max_length=1000)
+
+
+class RevokeRequest(BaseModel):
+    reason: constr(strip_whitespace=True, min_length=1, max_length=1000)
+
+
+class RevokeOut(BaseModel):
+    certificate_id: str
+    status: str
+    revoked_at: Optional[str]
+
+
+class GrievanceStatusUpdate(BaseModel):
+    status: constr(max_length=16)
+    remarks: Optional[constr(max_length=1000)] = None
+
+
+# --- bills and payments ---------------------------------------------------------
+
+class BillOut(BaseModel):
+    service: str
+    number: str
+    name: str
+    amount: float
+    due_date: str
+    status: str
+
+
+class PaymentCreate(BaseModel):
+    phone: Phone
+    service: constr(min_length=1, max_length=64)
+    reference: constr(strip_whitespace=True, min_length=1, max_length=32)
+
+
+class PaymentCallback(BaseModel):
+    payment_id: constr(min_length=1, max_length=32)
+    status: constr(regex=r"^(success|failure)$")
+    gateway_ref: constr(max_length=100) = ""
+
+
+class CallbackOut(BaseModel):
+    payment_id: str
+    status: str
+
+
+# --- grievances --------------------------------------------------------------------
+
+class GrievanceCreate(BaseModel):
+    phone: Phone
+    category: constr(max_length=32)
+    description: constr(max_length=4000)
+    photo_sha256: Optional[constr(max_length=64)] = None
+    latitude: Optional[confloat(ge=-90, le=90)] = None
+    longitude: Optional[confloat(ge=-180, le=180)] = None
+
+
+class GrievanceOut(BaseModel):
+    ticket_id: str
+    status: str
+    category: str
+    description: str
+    photo_sha256: Optional[str]
+    latitude: Optional[float]
+    longitude: Optional[float]
+    remarks: Optional[str]
+    created_at: str
+    updated_at: str
+
+
+class GrievanceList(BaseModel):
+    grievances: List[GrievanceOut]
+
+
+class Categories(BaseModel):
+    categories: List[str]
+
+
+# --- bookings ------------------------------------------------------------------------
+
+class BookingCreate(BaseModel):
+    phone: Phone
+    temple: constr(max_length=64)
+    date: constr(max_length=20)
+    slot: constr(max_length=32)
+    persons: int = Field(..., ge=-1000, le=1000)
+
+
+class BookingOut(BaseModel):
+    booking_id: str
+    status: str
+    temple: str
+    date: str
+    slot: str
+    persons: int
+    amount: float
+    paid: bool
+    created_at: str
+    payment: Optional[PaymentOut] = None
+
+
+class BookingList(BaseModel):
+    bookings: List[BookingOut]
+
+
+class SlotAvailability(BaseModel):
+    slot: str
+    capacity: int
+    booked: int
+    available: int
+
+
+class Availability(BaseModel):
+    temple: str
+    date: str
+    slots: List[SlotAvailability]
+
+
+class BookingOptions(BaseModel):
+    temples: List[str]
+    slots: List[str]
+    persons_max: int
+    book_ahead_days: int
+
+
+# --- verification ----------------------------------------------------------------------
+
+class VerifyOut(BaseModel):
+    status: str
+    reason: str
+    fields: Dict[str, str]
+    revoked_at: Optional[str] = None
+    revoke_reason: Optional[str] = None
+    details: Optional[Dict[str, object]] = None

@@ -1,0 +1,204 @@
+"""Entities resolved against the catalogue and normalised to their contract
+values (docs/architecture.md): service codes, APP-YYYY-NNNNNN ids, numbers
+as digit strings, languages as te/hi/en."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from sahaya.catalogue import catalogue
+from sahaya.nlu.numbers import find_numbers
+from sahaya.nlu.text import has_content, normalize, skeleton, skeleton_phrase
+
+EXTRACTOR = "CatalogueEntityMapper"
+
+_APPLICATION_ID = re.compile(r"(?i)\bapp[\s\-_/.]*(\d{4})[\s\-_/.]*(\d{1,6})\b")
+_WORD = re.compile(r"[\w\u0900-\u097F\u0C00-\u0C7F]+")
+
+LANGUAGE_NAMES = {
+    "te": ["telugu", "telgu", "tel", "తెలుగు", "तेलुगु", "తెలుగులో", "telugulo"],
+    "hi": ["hindi", "हिंदी", "हिन्दी", "హిందీ", "हिंदी में", "hindilo", "హిందీలో"],
+    "en": ["english", "inglish", "angrezi", "angreji", "अंग्रेज़ी", "अंग्रेजी", "इंग्लिश", "ఇంగ్లీష్", "ఇంగ్లీషు", "englishlo", "ఇంగ్లీషులో"],
+}
+# Words around a bare number that still make it a menu pick ("option 3").
+MENU_FILLERS = {
+    "option", "number", "no", "num", "the", "one", "please", "pls", "plz", "select",
+    "choose", "wala", "vala", "waala", "vaala", "wali", "nambar", "namber",
+    "ఆప్షన్", "నంబర్", "నెంబర్", "ది", "అది", "ఇది", "ఎంచుకుంటా",
+    "नंबर", "ऑप्शन", "वाला", "वाली", "विकल्प", "नं",
+}
+
+
+def normalize_application_id(text: str) -> Optional[str]:
+    """'app 2025 123', 'APP2025000123', 'app-2025-000123' → 'APP-2025-000123'."""
+    match = _APPLICATION_ID.search(normalize(text))
+    if not match:
+        return None
+    return f"APP-{match.group(1)}-{int(match.group(2)):06d}"
+
+
+def _build_index(names: Dict[str, List[str]]) -> Dict[str, str]:
+    index: Dict[str, str] = {}
+    for code, phrases in names.items():
+        for phrase in phrases:
+            key = skeleton_phrase(phrase)
+            if key:
+                index.setdefault(key, code)
+    return index
+
+
+def service_index() -> Dict[str, str]:
+    """Skeleton of every catalogue name and alias → service code."""
+    names = {
+        code: list(service.name.values()) + service.aliases
+        for code, service in catalogue().services.items()
+    }
+    return _build_index(names)
+
+
+class PhraseMatcher:
+    """Finds known phrases in text by their skeletons, longest first."""
+
+    def __init__(self, index: Dict[str, str]) -> None:
+        self.index = index
+        self.longest = max((len(k.split()) for k in index), default=0)
+
+    def lookup(self, value: str, cutoff: float = 0.8) -> Optional[str]:
+        key = skeleton_phrase(value)
+        if not key:
+            return None
+        if key in self.index:
+            return self.index[key]
+        close = difflib.get_close_matches(key, list(self.index), n=1, cutoff=cutoff)
+        return self.index[close[0]] if close else None
+
+    def find(self, text: str) -> List[Tuple[int, int, str]]:
+        words = [(m.start(), m.end(), skeleton(m.group(0))) for m in _WORD.finditer(text)]
+        found: List[Tuple[int, int, str]] = []
+        i = 0
+        while i < len(words):
+            for size in range(min(self.longest, len(words) - i), 0, -1):
+                key = " ".join(w[2] for w in words[i : i + size])
+                # One short word alone ("bl") is too weak to name a service.
+                if key in self.index and (size > 1 or len(key) >= 4):
+                    found.append((words[i][0], words[i + size - 1][1], self.index[key]))
+                    i += size
+                    break
+            else:
+                i += 1
+        return found
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
+)
+class CatalogueEntityMapper(GraphComponent):
+    """Runs after DIET: maps `service` spans to catalogue codes (and finds
+    catalogue names DIET missed), extracts `application_id` and `number` by
+    rule, maps `language` to te/hi/en, and treats a bare number as a menu pick."""
+
+    def __init__(self) -> None:
+        self.services = PhraseMatcher(service_index())
+        self.languages = PhraseMatcher(_build_index(LANGUAGE_NAMES))
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "CatalogueEntityMapper":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if isinstance(text, str):
+                self._process_one(message, text)
+        return messages
+
+    def _process_one(self, message: Message, text: str) -> None:
+        if not has_content(text):
+            # Emoji, a sticker's placeholder, punctuation: nothing to classify.
+            self._force_intent(message, "out_of_scope")
+            message.set(ENTITIES, [], add_to_output=True)
+            return
+        entities = message.get(ENTITIES) or []
+        kept: List[Dict[str, Any]] = []
+        for entity in entities:
+            name = entity.get("entity")
+            if name in ("application_id", "number"):
+                continue  # found by rule below, more reliably than by DIET
+            if name == "service":
+                code = self.services.lookup(str(entity.get("value", "")))
+                if not code:
+                    continue
+                entity = {**entity, "value": code}
+            if name == "language":
+                code = self.languages.lookup(str(entity.get("value", "")), cutoff=0.7)
+                if not code:
+                    continue
+                entity = {**entity, "value": code}
+            kept.append(entity)
+
+        if not any(e["entity"] == "service" for e in kept):
+            for start, end, code in self.services.find(text):
+                kept.append(self._entity("service", code, text, start, end))
+        if not any(e["entity"] == "language" for e in kept):
+            intent = (message.get(INTENT) or {}).get("name")
+            if intent == "change_language":
+                for start, end, code in self.languages.find(text):
+                    kept.append(self._entity("language", code, text, start, end))
+
+        for match in _APPLICATION_ID.finditer(text):
+            value = f"APP-{match.group(1)}-{int(match.group(2)):06d}"
+            kept.append(self._entity("application_id", value, text, match.start(), match.end()))
+
+        self._numbers(message, text, kept)
+        message.set(ENTITIES, kept, add_to_output=True)
+
+    def _numbers(self, message: Message, text: str, kept: List[Dict[str, Any]]) -> None:
+        intent = message.get(INTENT) or {}
+        mentions = find_numbers(text, by_sound=intent.get("name") == "menu_select")
+        if not mentions:
+            return
+        words = [w.lower() for w in _WORD.findall(text)]
+        number_words = {m.text.lower() for m in mentions}
+        bare = len({m.value for m in mentions}) == 1 and all(
+            w in number_words or w in MENU_FILLERS for w in words
+        )
+        if bare:
+            # "2", "రెండు", "option 3": always a menu pick, whatever DIET thought.
+            self._force_intent(message, "menu_select")
+        elif intent.get("name") != "menu_select":
+            return
+        for m in mentions[:1] if bare else mentions:
+            kept.append(self._entity("number", str(m.value), text, m.start, m.end))
+
+    @staticmethod
+    def _force_intent(message: Message, name: str) -> None:
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+        top = {"name": name, "confidence": 1.0}
+        message.set(INTENT, top, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [top] + ranking, add_to_output=True)
+
+    @staticmethod
+    def _entity(name: str, value: str, text: str, start: int, end: int) -> Dict[str, Any]:
+        return {
+            "entity": name,
+            "value": value,
+            "start": start,
+            "end": end,
+            "confidence_entity": 1.0,
+            "extractor": EXTRACTOR,
+        }
