@@ -16,7 +16,7 @@ from sahaya.catalogue import Catalogue
 PAGE_SIZE = 8  # a menu of more than 10 options pages, 8 per page + More/Previous
 MAX_UNPAGED = 10
 
-LEVELS = ("language", "main", "department", "service", "info", "did_you_mean")
+LEVELS = ("language", "main", "department", "service", "info", "kind", "did_you_mean", "review", "retry", "bill", "my_apps")
 
 
 def new_state(level: str = "main", **extra: Any) -> Dict[str, Any]:
@@ -61,7 +61,10 @@ def options_for(state: Dict[str, Any], catalogue: Catalogue) -> List[str]:
         if service and service.kind != "information":
             return ["act:apply", "nav:main"]
         return ["nav:main"]
-    if level == "did_you_mean":
+    if level == "kind":  # e.g. every payment service, for "I want to pay a bill"
+        services = [s for d in catalogue.departments for s in d.services if s.kind == state.get("kind")]
+        return _paged([f"svc:{s.code}" for s in services], state.get("page", 0))
+    if level in ("did_you_mean", "review", "retry", "bill", "my_apps"):
         return list(state.get("options") or []) or ["nav:main"]
     return _paged([f"dept:{d.code}" for d in catalogue.departments], state.get("page", 0))
 

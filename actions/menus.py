@@ -99,6 +99,14 @@ def option_label(option: str, domain: Dict[str, Any], language: str) -> str:
     if kind == "say":
         intent = value.lstrip("/").split("{", 1)[0]
         return response_text(domain, f"utter_intent_label_{intent}", language)
+    if kind == "do":
+        return response_text(domain, f"utter_label_{value}", language)
+    if kind == "edit":
+        field = cat.fields.get(value)
+        name = field.question[language].split("?")[0] if field else value
+        return response_text(domain, "utter_label_change", language, field=name)
+    if kind == "app":
+        return value
     return option
 
 
@@ -159,10 +167,16 @@ class ActionNavigate(Action):
                 state["notice"] = {"name": "language_changed"}
             else:
                 state = menu_state.new_state("language")
+        elif intent == "stop":
+            state = menu_state.new_state("main", notice={"name": "stopped"})
+        elif intent == "pay_bill":
+            state = menu_state.new_state("kind", kind="payment")
         elif intent == "help":
             state = menu_state.new_state("main", notice={"name": "help"})
         elif intent == "service_info":
             state = self._service_info(tracker, state)
+            if tracker.active_loop.get("name"):
+                state["in_form"] = True  # answer, then the form asks its question again
         elif intent == "nlu_fallback":
             state["notice"] = {"name": "not_understood"}
         else:  # out_of_scope, affirm or deny with nothing to confirm
@@ -190,6 +204,15 @@ class ActionNavigate(Action):
             return [SlotSet("service", state.get("service")), FollowupAction(follow)]
         if kind == "say":
             return replay_as_user(value)
+        if kind == "do":  # confirm a summary, pay a bill, retry a submit
+            follow = {"submit": "action_submit_application", "pay": "action_pay"}[value]
+            return [FollowupAction(follow)]
+        if kind == "edit":  # "2 to change the name": ask that one field again
+            return [SlotSet(value, None), FollowupAction("application_form")]
+        if kind == "app":  # an application picked from the citizen's own list
+            follow = "action_send_certificate" if state.get("purpose") == "certificate" else "action_check_status"
+            picked = {**state, "picked": value}
+            return [SlotSet("application_id", value), SlotSet("menu", picked), FollowupAction(follow)]
         new = menu_state.choose(state, option, cat)
         events: List[EventType] = [SlotSet("menu", new)]
         if new.get("service"):
@@ -237,6 +260,7 @@ class ActionShowMenu(Action):
         state = current_state(tracker)
         notice = state.pop("notice", None)
         welcome = state.pop("welcome", False)
+        in_form = state.pop("in_form", False)
         state = menu_state.with_options(state, cat)
 
         if notice:
@@ -265,6 +289,8 @@ class ActionShowMenu(Action):
             )
         elif level == "info" and service:
             topic = state.get("topic")
+            if in_form:
+                options_text, buttons = response_text(domain, "utter_form_continue_hint", language), []
             dispatcher.utter_message(
                 response=f"utter_service_info_{topic}" if topic else "utter_service_info",
                 service=service.name[language],
@@ -277,6 +303,10 @@ class ActionShowMenu(Action):
             )
         elif level == "did_you_mean":
             dispatcher.utter_message(response="utter_did_you_mean", options=options_text, buttons=buttons)
+        elif level == "kind":
+            dispatcher.utter_message(response="utter_payment_menu", options=options_text, buttons=buttons)
+        elif level in ("review", "retry", "bill", "my_apps"):
+            dispatcher.utter_message(response="utter_pick_option", options=options_text, buttons=buttons[:10])
         else:
             state = menu_state.with_options(menu_state.new_state("main"), cat)
             options_text, buttons = render_options(state["options"], domain, language)
@@ -328,3 +358,17 @@ class ActionSessionStart(Action):
         if language in LANGUAGES:
             events.append(SlotSet("language", language))
         return events + [ActionExecuted("action_listen")]
+
+
+class ActionSetLanguage(Action):
+    """"Telugu please" in the middle of a form: switch, and the form's next
+    question follows in the new language."""
+
+    def name(self) -> Text:
+        return "action_set_language"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        chosen = entity_value(tracker, "language")
+        return [SlotSet("language", chosen)] if chosen in LANGUAGES else []

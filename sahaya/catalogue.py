@@ -12,7 +12,7 @@ from typing import Dict, List, Optional
 import yaml
 
 LANGUAGES = ("te", "hi", "en")
-KINDS = ("certificate", "application", "payment", "booking", "information")
+KINDS = ("certificate", "application", "payment", "booking", "information", "grievance")
 FIELD_TYPES = (
     "name",
     "aadhaar",
@@ -26,6 +26,7 @@ FIELD_TYPES = (
     "choice",
     "document",
     "consumer_number",
+    "location",
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +43,7 @@ class Choice:
 class Field:
     code: str
     type: str
+    label: Dict[str, str]
     question: Dict[str, str]
     example: Dict[str, str]
     choices: List[Choice] = field(default_factory=list)
@@ -106,6 +108,7 @@ class Catalogue:
         for code, f in self.fields.items():
             if f.type not in FIELD_TYPES:
                 found.append(f"field {code}: unknown type {f.type!r}")
+            need_all(f"field {code} label", f.label)
             need_all(f"field {code} question", f.question)
             need_all(f"field {code} example", f.example)
             if f.type == "choice" and not f.choices:
@@ -150,6 +153,7 @@ def _parse(raw: dict) -> Catalogue:
         code: Field(
             code=code,
             type=spec.get("type", "text"),
+            label=spec.get("label") or {},
             question=spec.get("question") or {},
             example=spec.get("example") or {},
             choices=[

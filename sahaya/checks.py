@@ -13,6 +13,7 @@ from typing import Any, Dict, List
 
 import yaml
 
+from sahaya import domain_fields
 from sahaya.catalogue import PROJECT_ROOT, catalogue
 
 DOMAIN_PATH = PROJECT_ROOT / "domain.yml"
@@ -37,6 +38,8 @@ def response_problems(domain: Dict[str, Any]) -> List[str]:
 def main(domain_path: Path = DOMAIN_PATH) -> int:
     domain = yaml.safe_load(domain_path.read_text(encoding="utf-8"))
     problems = catalogue().problems() + response_problems(domain)
+    if not domain_fields.is_current():
+        problems.append("domain.yml: catalogue fields changed; run `python -m sahaya.domain_fields`")
     for problem in problems:
         print(f"✗ {problem}")
     services = len(catalogue().services)

@@ -322,6 +322,8 @@ def summary(application: Application) -> dict:
 
 def detail(session: Session, backend: Backend, application: Application) -> dict:
     settings = backend.settings
+    # Relationships may have been loaded before this request's own changes.
+    session.expire(application, ["history", "documents", "certificate"])
     payment = payment_of(session, application)
     certificate = application.certificate
     cert_view = None

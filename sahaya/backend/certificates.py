@@ -9,6 +9,7 @@ more than the rest of the certificate.
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 from dataclasses import dataclass
@@ -17,7 +18,9 @@ from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import qrcode
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
+from fpdf.fonts import SubsetMap
 from PIL import Image
 from qrcode.constants import ERROR_CORRECT_M
 from sqlalchemy import select
@@ -226,7 +229,47 @@ class CertificateRenderer:
         self.font_dir = Path(font_dir)
         self.cache_dir = Path(cache_dir)
         self._paths: Optional[Dict[Tuple[str, str], Path]] = None
+        self._templates: Dict[Tuple[str, str], object] = {}
         self._lock = threading.Lock()
+        # One certificate at a time: the font templates are shared.
+        self._render_lock = threading.Lock()
+        # False: plain add_font per document (the reference the tests compare with).
+        self.reuse_fonts = True
+
+    def _install_font(self, pdf: FPDF, family: str, style: str, path: Path) -> None:
+        """add_font, minus the parsing: reuse a parsed font, fresh per-document state.
+
+        fpdf2 parses the whole font on every add_font (≈10 ms a font, four per
+        certificate). The parsed metrics, cmap and HarfBuzz face never change, so
+        one template per font is kept; each document gets a copy with its own
+        glyph subset and a lazily opened TTFont, which fpdf2 cuts down in place
+        when it writes the PDF. tests/backend/test_certificates.py checks the
+        result against plain add_font.
+        """
+        if not self.reuse_fonts:
+            pdf.add_font(family, style=style, fname=str(path))
+            pdf.fonts[f"{family}{style}"].ttfont.recalcBBoxes = False
+            return
+        key = (family, style)
+        template = self._templates.get(key)
+        if template is None:
+            scratch = FPDF()
+            scratch.add_font(family, style=style, fname=str(path))
+            template = next(iter(scratch.fonts.values()))
+            template.hbfont  # build the HarfBuzz face once
+            self._templates[key] = template
+        try:
+            font = copy.copy(template)
+            font.i = len(pdf.fonts) + 1
+            font.ttfont = TTFont(template.ttffile, recalcTimestamp=False, recalcBBoxes=False, lazy=True)
+            font.subset = SubsetMap(font)
+            font.biggest_size_pt = 0
+            font.missing_glyphs = []
+            pdf.fonts[template.fontkey] = font
+        except AttributeError:  # pragma: no cover - a future fpdf2 changed its internals
+            log.warning("font reuse unavailable; loading fonts per certificate")
+            pdf.add_font(family, style=style, fname=str(path))
+            pdf.fonts[f"{family}{style}"].ttfont.recalcBBoxes = False
 
     def font_paths(self) -> Dict[Tuple[str, str], Path]:
         with self._lock:
@@ -270,7 +313,11 @@ class CertificateRenderer:
         font.save(tmp)
         tmp.replace(target)
 
-    def render(
+    def render(self, **kwargs) -> bytes:
+        with self._render_lock:
+            return self._render(**kwargs)
+
+    def _render(
         self,
         *,
         language: str,
@@ -302,8 +349,8 @@ class CertificateRenderer:
         pdf.set_margins(18, 18, 18)
         for script in ("latin", "telugu", "deva"):
             if script in scripts:
-                pdf.add_font(script, style="", fname=str(paths[(script, "")]))
-                pdf.add_font(script, style="B", fname=str(paths[(script, "B")]))
+                for style in ("", "B"):
+                    self._install_font(pdf, script, style, paths[(script, style)])
         pdf.set_text_shaping(True)
         pdf.set_fallback_fonts([s for s in ("latin", "telugu", "deva") if s in scripts])
         pdf.set_title(f"{service_en} {certificate_id}")
@@ -338,6 +385,15 @@ class CertificateRenderer:
         pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
         pdf.ln(5)
 
+        def paragraph(text: str, script: str, size: float, h: float) -> None:
+            # multi_cell shapes the text once per character while wrapping;
+            # a line that fits goes through cell() with one shaping call.
+            pdf.set_font(script, "", size)
+            if pdf.get_string_width(text) <= width - 2:
+                pdf.cell(width, h, text, new_x="LMARGIN", new_y="NEXT")
+            else:
+                pdf.multi_cell(width, h, text, new_x="LMARGIN", new_y="NEXT")
+
         def bilingual(key: str) -> str:
             return TEXTS[key]["en"] if lang == "en" else f"{TEXTS[key][lang]} / {TEXTS[key]['en']}"
 
@@ -354,13 +410,9 @@ class CertificateRenderer:
         pdf.ln(4)
 
         if lang != "en":
-            pdf.set_font(local_script, "", 12)
-            pdf.multi_cell(width, 7.5, local("statement", name=holder, service=service_local),
-                           new_x="LMARGIN", new_y="NEXT")
+            paragraph(local("statement", name=holder, service=service_local), local_script, 12, 7.5)
             pdf.ln(1)
-        pdf.set_font("latin", "", 11)
-        pdf.multi_cell(width, 6.5, english("statement", name=holder, service=service_en),
-                       new_x="LMARGIN", new_y="NEXT")
+        paragraph(english("statement", name=holder, service=service_en), "latin", 11, 6.5)
         pdf.ln(5)
 
         if rows:
@@ -388,8 +440,12 @@ class CertificateRenderer:
             notes += [(local("verify"), local_script), (local("signed", kid=key_id), local_script)]
         notes += [(english("verify"), "latin"), (english("signed", kid=key_id), "latin")]
         for text, script in notes:
-            pdf.set_font(script, "", 9)
-            pdf.multi_cell(text_w, 5, text, new_x="LMARGIN", new_y="NEXT")
+            size = 9.0
+            pdf.set_font(script, "", size)
+            while pdf.get_string_width(text) > text_w and size > 6.5:
+                size -= 0.5
+                pdf.set_font(script, "", size)
+            pdf.cell(text_w, 5, text, new_x="LMARGIN", new_y="NEXT")
             pdf.ln(0.8)
         pdf.set_text_color(90, 90, 90)
         pdf.set_font("latin", "", 7)

@@ -9,6 +9,7 @@ from typing import Iterator
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 Base = declarative_base()
 
@@ -23,6 +24,7 @@ def make_engine(url: str) -> Engine:
             url,
             future=True,
             connect_args={"check_same_thread": False, "timeout": 30},
+            poolclass=QueuePool,
             pool_size=8,
             max_overflow=32,
         )

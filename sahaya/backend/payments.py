@@ -151,6 +151,7 @@ def upi_link(settings: Settings, payment: Payment) -> str:
             ("tn", note[:80]),
             ("tr", payment.public_id),
         ],
+        safe="@",
         quote_via=quote,
     )
     return f"upi://pay?{query}"

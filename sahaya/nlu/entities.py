@@ -29,6 +29,7 @@ LANGUAGE_NAMES = {
     "hi": ["hindi", "हिंदी", "हिन्दी", "హిందీ", "हिंदी में", "hindilo", "హిందీలో"],
     "en": ["english", "inglish", "angrezi", "angreji", "अंग्रेज़ी", "अंग्रेजी", "इंग्लिश", "ఇంగ్లీష్", "ఇంగ్లీషు", "englishlo", "ఇంగ్లీషులో"],
 }
+MENU_SHORTCUTS = {"0": "main_menu", "#": "go_back", "menu": "main_menu", "back": "go_back"}
 # Words around a bare number that still make it a menu pick ("option 3").
 MENU_FILLERS = {
     "option", "number", "no", "num", "the", "one", "please", "pls", "plz", "select",
@@ -128,6 +129,12 @@ class CatalogueEntityMapper(GraphComponent):
         return messages
 
     def _process_one(self, message: Message, text: str) -> None:
+        shortcut = MENU_SHORTCUTS.get(text.strip().lower())
+        if shortcut:
+            # "0" is the main menu and "#" goes back, in every menu and form.
+            self._force_intent(message, shortcut)
+            message.set(ENTITIES, [], add_to_output=True)
+            return
         if not has_content(text):
             # Emoji, a sticker's placeholder, punctuation: nothing to classify.
             self._force_intent(message, "out_of_scope")

@@ -1,0 +1,402 @@
+"""Applying for a service: `application_form` asks the chosen service's fields
+from the catalogue, checks each answer with the backend's validators, shows a
+summary with numbered edits, and submits exactly once (idempotency key)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import menu_state
+from actions.backend_client import BackendError, BackendUnavailable
+from actions.clients import backend
+from actions.i18n import language_of, response_text
+from actions.menus import days_text, entity_value, fee_text, render_options
+from sahaya.catalogue import Field, Service, catalogue
+from sahaya.nlu.numbers import parse_choice
+from sahaya.nlu.text import normalize, skeleton_phrase
+from sahaya.privacy import mask_aadhaar, seal, unseal
+
+MAX_TRIES = 3
+SKIPPED = "skipped"
+# Answers that mean "skip this upload for now", in te/hi/en.
+SKIP_WORDS = {"skip", "skip for now", "later", "baad mein", "baad me", "बाद में", "छोड़ें", "తర్వాత", "tarvata", "taruvata", "వద్దు ఇప్పుడు", "స్కిప్"}
+
+
+def sender_phone(tracker: Tracker) -> str:
+    """The citizen's phone number: WhatsApp's sender id is the number."""
+    return tracker.sender_id
+
+
+def current_service(tracker: Tracker) -> Optional[Service]:
+    return catalogue().service(tracker.get_slot("service") or "")
+
+
+def field_slots() -> List[str]:
+    return list(catalogue().fields)
+
+
+def display_value(field: Field, value: Any, language: str, domain: Dict[str, Any]) -> str:
+    if value is None:
+        return "—"
+    if field.type == "aadhaar":
+        return mask_aadhaar(unseal(value))
+    if field.type == "choice":
+        choice = field.choice(value)
+        return choice.name[language] if choice else str(value)
+    if field.type == "document":
+        key = "utter_label_skipped" if value == SKIPPED else "utter_label_attached"
+        return response_text(domain, key, language)
+    return str(value)
+
+
+def reset_fields(keep: Optional[Dict[str, Any]] = None) -> List[EventType]:
+    keep = keep or {}
+    return [SlotSet(code, keep.get(code)) for code in field_slots()] + [SlotSet("form_failures", 0)]
+
+
+class ActionStartApplication(Action):
+    """Apply for the service named (or chosen in the menu): new draft, then the form."""
+
+    def name(self) -> Text:
+        return "action_start_application"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        cat = catalogue()
+        code = entity_value(tracker, "service") or tracker.get_slot("service")
+        service = cat.service(code or "")
+        if service is None:
+            state = menu_state.new_state("main", notice={"name": "which_service_apply"})
+            return [SlotSet("menu", state), FollowupAction("action_show_menu")]
+        if service.kind == "information":
+            state = menu_state.new_state("info", service=service.code, department=service.department)
+            return [SlotSet("service", service.code), SlotSet("menu", state), FollowupAction("action_show_menu")]
+
+        events: List[EventType] = [SlotSet("service", service.code)]
+        same_draft = tracker.get_slot("draft_service") == service.code and tracker.get_slot("draft_id")
+        if not same_draft:
+            # A new application starts clean, but keeps what this message gave ("naa peru Ramesh").
+            given = {code: tracker.get_slot(code) for code in field_slots() if self._set_this_turn(tracker, code)}
+            events += reset_fields(given)
+            events += [SlotSet("draft_id", str(uuid.uuid4())), SlotSet("draft_service", service.code)]
+            phone = "".join(ch for ch in sender_phone(tracker) if ch.isdigit())
+            if "mobile" in service.fields and len(phone) >= 10 and not given.get("mobile"):
+                events.append(SlotSet("mobile", phone[-10:]))
+        dispatcher.utter_message(
+            response="utter_application_start",
+            service=service.name[language_of(tracker)],
+            fee=fee_text(domain, service, language_of(tracker)),
+            days=days_text(domain, service, language_of(tracker)),
+        )
+        return events + [FollowupAction("application_form")]
+
+    @staticmethod
+    def _set_this_turn(tracker: Tracker, slot: str) -> bool:
+        for event in reversed(tracker.events):
+            if event.get("event") == "user":
+                return False
+            if event.get("event") == "slot" and event.get("name") == slot and event.get("value"):
+                return True
+        return False
+
+
+class ValidateApplicationForm(FormValidationAction):
+    """One validator for every catalogue field, by the field's type."""
+
+    def name(self) -> Text:
+        return "validate_application_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        service = current_service(tracker)
+        return list(service.fields) if service else []
+
+    def __getattr__(self, name: str) -> Any:
+        # validate_<field> for every field in the catalogue, without a method each.
+        if name.startswith("validate_") and name[len("validate_"):] in catalogue().fields:
+            field = catalogue().fields[name[len("validate_"):]]
+
+            async def validate(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[str, Any]:
+                return await self.validate_field(field, value, dispatcher, tracker, domain)
+
+            return validate
+        raise AttributeError(name)
+
+    async def validate_field(
+        self, field: Field, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        if isinstance(value, str) and value.startswith("sealed:"):
+            return {field.code: value}  # already checked in an earlier turn
+        language = language_of(tracker)
+        text = normalize(str(value or ""))
+        error: Optional[Dict[str, Any]] = None
+        accepted: Optional[str] = None
+        if field.type == "choice":
+            accepted, error = self._choice(field, tracker, text)
+        elif field.type == "document":
+            accepted, error = self._document(field, tracker, text)
+        elif field.type == "location":
+            accepted, error = self._location(tracker, text)
+        else:
+            try:
+                accepted = backend().validate(field.type, text)
+            except BackendError as failure:
+                error = {"code": failure.code, **failure.params}
+            except BackendUnavailable:
+                # Keep the answer; the backend checks everything again at submit.
+                dispatcher.utter_message(response="utter_validation_deferred")
+                accepted = text
+            if accepted is not None and field.type == "aadhaar":
+                accepted = seal(accepted)
+        if error is None:
+            return {field.code: accepted, "form_failures": 0}
+        failures = int(tracker.get_slot("form_failures") or 0) + 1
+        self._explain(dispatcher, domain, language, field, error)
+        if failures >= MAX_TRIES:
+            dispatcher.utter_message(response="utter_form_stuck")
+            failures = 0
+        return {field.code: None, "form_failures": failures}
+
+    @staticmethod
+    def _explain(dispatcher: CollectingDispatcher, domain: DomainDict, language: str, field: Field, error: Dict[str, Any]) -> None:
+        code = error.get("code", "invalid")
+        name = f"utter_error_{code}"
+        values = {k: v for k, v in error.items() if k != "code"}
+        values.setdefault("example", field.example.get(language, ""))
+        try:
+            response_text(domain, name, language, **values)
+        except (KeyError, IndexError):
+            name, values = "utter_error_invalid", {"example": field.example.get(language, "")}
+        dispatcher.utter_message(response=name, **values)
+
+    @staticmethod
+    def _choice(field: Field, tracker: Tracker, text: str) -> tuple[Optional[str], Optional[Dict[str, Any]]]:
+        number_text = entity_value(tracker, "number")
+        number = int(number_text) if number_text and number_text.isdigit() else parse_choice(text)
+        if number is not None and 1 <= number <= len(field.choices):
+            return field.choices[number - 1].code, None
+        key = skeleton_phrase(text)
+        for choice in field.choices:
+            if key and any(key == skeleton_phrase(n) for n in choice.name.values()):
+                return choice.code, None
+        return None, {"code": "choice", "max": len(field.choices)}
+
+    @staticmethod
+    def _document(field: Field, tracker: Tracker, text: str) -> tuple[Optional[str], Optional[Dict[str, Any]]]:
+        media = (tracker.latest_message.get("metadata") or {}).get("media") or {}
+        if media.get("url") or media.get("id"):
+            return str(media.get("url") or f"whatsapp:{media['id']}"), None
+        service = current_service(tracker)
+        if text.lower() in SKIP_WORDS and service and service.documents_optional:
+            return SKIPPED, None
+        return None, {"code": "document_missing"}
+
+
+    @staticmethod
+    def _location(tracker: Tracker, text: str) -> tuple[Optional[str], Optional[Dict[str, Any]]]:
+        location = (tracker.latest_message.get("metadata") or {}).get("location") or {}
+        if "latitude" in location and "longitude" in location:
+            return f"{float(location['latitude']):.6f},{float(location['longitude']):.6f}", None
+        if text.lower() in SKIP_WORDS:
+            return SKIPPED, None
+        if len(text) >= 3:
+            return text[:200], None  # a landmark or area in words
+        return None, {"code": "location_missing"}
+
+
+class ActionAskField(Action):
+    """`action_ask_<field>`: the catalogue's question in the citizen's language,
+    with an example of a good answer, or numbered choices."""
+
+    field_code = ""
+
+    def name(self) -> Text:
+        return f"action_ask_{self.field_code}"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        language = language_of(tracker)
+        field = catalogue().fields[self.field_code]
+        question = field.question[language]
+        if field.type == "choice":
+            lines = "\n".join(f"{i}. {c.name[language]}" for i, c in enumerate(field.choices, start=1))
+            buttons = [
+                {"title": c.name[language], "payload": f'/menu_select{{"number":"{i}"}}'}
+                for i, c in enumerate(field.choices, start=1)
+            ]
+            dispatcher.utter_message(response="utter_ask_choice", question=question, options=lines, buttons=buttons)
+        elif field.type == "document":
+            service = current_service(tracker)
+            optional = bool(service and service.documents_optional)
+            dispatcher.utter_message(
+                response="utter_ask_document_optional" if optional else "utter_ask_document", question=question
+            )
+        else:
+            dispatcher.utter_message(response="utter_ask_field", question=question, example=field.example[language])
+        return []
+
+
+# One ask action per catalogue field, so a trainer adds fields without Python.
+for _code in catalogue().fields:
+    type(f"ActionAsk_{_code}", (ActionAskField,), {"field_code": _code})
+
+
+class ActionReviewApplication(Action):
+    """After the last answer: the summary with numbered edits, or the bill."""
+
+    def name(self) -> Text:
+        return "action_review_application"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        service = current_service(tracker)
+        if service is None:
+            return [FollowupAction("action_show_menu")]
+        if service.kind == "payment":
+            return [FollowupAction("action_show_bill")]
+        language = language_of(tracker)
+        cat = catalogue()
+        lines = []
+        for code in service.fields:
+            field = cat.fields[code]
+            label = field.label[language]
+            lines.append(f"• {label}: {display_value(field, tracker.get_slot(code), language, domain)}")
+        options = ["do:submit"] + [f"edit:{code}" for code in service.fields] + ["nav:main"]
+        options_text, buttons = render_options(options, domain, language)
+        dispatcher.utter_message(
+            response="utter_review_application",
+            service=service.name[language],
+            summary="\n".join(lines),
+            options=options_text,
+            buttons=buttons[:3],
+        )
+        return [SlotSet("menu", menu_state.new_state("review", service=service.code, options=options))]
+
+
+def collected_fields(tracker: Tracker, service: Service) -> Dict[str, Any]:
+    fields = {}
+    for code in service.fields:
+        value = tracker.get_slot(code)
+        if catalogue().fields[code].type == "document":
+            continue  # uploaded separately, after the application exists
+        if value == SKIPPED:
+            continue
+        fields[code] = unseal(value) if isinstance(value, str) else value
+    return fields
+
+
+class ActionSubmitApplication(Action):
+    """Files the application (or booking) once: the draft id is the idempotency
+    key, so "try again" after an outage can never file it twice."""
+
+    def name(self) -> Text:
+        return "action_submit_application"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        service = current_service(tracker)
+        draft_id = tracker.get_slot("draft_id")
+        if service is None or not draft_id:
+            dispatcher.utter_message(response="utter_nothing_to_submit")
+            return [FollowupAction("action_show_menu")]
+        language = language_of(tracker)
+        phone = sender_phone(tracker)
+        fields = collected_fields(tracker, service)
+        try:
+            if service.kind == "booking":
+                result = backend().create_booking(phone, service.code, fields, idempotency_key=draft_id)
+            elif service.kind == "grievance":
+                result = backend().file_grievance(phone, fields, idempotency_key=draft_id)
+            else:
+                result = backend().submit_application(service.code, phone, language, fields, idempotency_key=draft_id)
+        except BackendUnavailable:
+            dispatcher.utter_message(response="utter_backend_down_kept")
+            state = menu_state.new_state("retry", service=service.code, options=["do:submit", "nav:main"])
+            options_text, buttons = render_options(state["options"], domain, language)
+            dispatcher.utter_message(response="utter_retry_options", options=options_text, buttons=buttons)
+            return [SlotSet("menu", state)]
+        except BackendError as failure:
+            field = failure.params.get("field")
+            if field in service.fields:
+                dispatcher.utter_message(response="utter_field_needs_fix", field=catalogue().fields[field].question[language])
+                return [SlotSet(field, None), FollowupAction("application_form")]
+            dispatcher.utter_message(response="utter_backend_error")
+            return [SlotSet("menu", menu_state.new_state("main")), FollowupAction("action_show_menu")]
+
+        if service.kind == "booking":
+            dispatcher.utter_message(
+                response="utter_booking_confirmed",
+                booking_id=result.get("booking_id", ""),
+                service=service.name[language],
+            )
+            reference = result.get("booking_id", "")
+        elif service.kind == "grievance":
+            reference = result.get("ticket_id", "")
+            dispatcher.utter_message(response="utter_grievance_filed", ticket_id=reference)
+        else:
+            reference = result["id"]
+            self._upload_documents(tracker, service, reference, phone)
+            dispatcher.utter_message(
+                response="utter_application_submitted",
+                application_id=reference,
+                service=service.name[language],
+                fee=fee_text(domain, service, language),
+                date=result.get("expected_date", ""),
+            )
+        events: List[EventType] = reset_fields() + [
+            SlotSet("draft_id", None),
+            SlotSet("draft_service", None),
+            SlotSet("menu", menu_state.new_state("main")),
+        ]
+        if service.kind in ("certificate", "application"):
+            events.append(SlotSet("application_id", reference))
+        if service.fee > 0:
+            # The fee is paid like a bill, against the application or booking.
+            events += [SlotSet("payment_reference", reference), FollowupAction("action_pay")]
+        return events
+
+    @staticmethod
+    def _upload_documents(tracker: Tracker, service: Service, application_id: str, phone: str) -> None:
+        for code in service.fields:
+            if catalogue().fields[code].type != "document":
+                continue
+            reference = tracker.get_slot(code)
+            if reference and reference != SKIPPED:
+                try:
+                    backend().upload_document_from(application_id, phone, reference)
+                except (BackendError, BackendUnavailable):
+                    pass  # the application stands; the officer asks for the document
+
+
+class ActionPauseForm(Action):
+    """"stop", "menu", "#" inside a form: put it aside, keep every answer."""
+
+    def name(self) -> Text:
+        return "action_pause_form"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "stop":
+            dispatcher.utter_message(response="utter_form_paused")
+        return [ActiveLoop(None), SlotSet("requested_slot", None)]
+
+
+class ActionResumeForm(Action):
+    """"continue" / "try again": back to where the citizen stopped."""
+
+    def name(self) -> Text:
+        return "action_resume_form"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        service = current_service(tracker)
+        state = tracker.get_slot("menu") or {}
+        if state.get("level") == "retry":
+            return [FollowupAction("action_submit_application")]
+        if service and tracker.get_slot("draft_id") and tracker.get_slot("draft_service") == service.code:
+            dispatcher.utter_message(response="utter_form_resumed", service=service.name[language_of(tracker)])
+            return [FollowupAction("application_form")]
+        dispatcher.utter_message(response="utter_nothing_to_resume")
+        return [SlotSet("menu", menu_state.new_state("main")), FollowupAction("action_show_menu")]
