@@ -5,6 +5,7 @@ summary with numbered edits, and submits exactly once (idempotency key)."""
 from __future__ import annotations
 
 import uuid
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -16,6 +17,7 @@ from actions import menu_state
 from actions.backend_client import BackendError, BackendUnavailable
 from actions.clients import backend
 from actions.i18n import language_of, response_text
+from actions.media import MediaUnavailable, fetch_media
 from actions.menus import days_text, entity_value, fee_text, render_options
 from sahaya.catalogue import Field, Service, catalogue
 from sahaya.nlu.numbers import parse_choice
@@ -23,6 +25,7 @@ from sahaya.nlu.text import normalize, skeleton_phrase
 from sahaya.privacy import mask_aadhaar, seal, unseal
 
 MAX_TRIES = 3
+DEFAULT_SLOT = "morning"  # when a booking service asks no time slot
 SKIPPED = "skipped"
 # Answers that mean "skip this upload for now", in te/hi/en.
 SKIP_WORDS = {"skip", "skip for now", "later", "baad mein", "baad me", "बाद में", "छोड़ें", "తర్వాత", "tarvata", "taruvata", "వద్దు ఇప్పుడు", "స్కిప్"}
@@ -145,7 +148,7 @@ class ValidateApplicationForm(FormValidationAction):
             accepted, error = self._location(tracker, text)
         else:
             try:
-                accepted = backend().validate(field.type, text)
+                accepted = backend().validate(field.type, text, field=field.code)
             except BackendError as failure:
                 error = {"code": failure.code, **failure.params}
             except BackendUnavailable:
@@ -210,11 +213,14 @@ class ValidateApplicationForm(FormValidationAction):
         return None, {"code": "location_missing"}
 
 
-class ActionAskField(Action):
+class ActionAskField(Action, ABC):
     """`action_ask_<field>`: the catalogue's question in the citizen's language,
     with an example of a good answer, or numbered choices."""
 
-    field_code = ""
+    @property
+    @abstractmethod
+    def field_code(self) -> str:
+        """The catalogue field this action asks for."""
 
     def name(self) -> Text:
         return f"action_ask_{self.field_code}"
@@ -242,8 +248,9 @@ class ActionAskField(Action):
 
 
 # One ask action per catalogue field, so a trainer adds fields without Python.
-for _code in catalogue().fields:
-    type(f"ActionAsk_{_code}", (ActionAskField,), {"field_code": _code})
+ASK_ACTIONS = {
+    code: type(f"ActionAsk_{code}", (ActionAskField,), {"field_code": code}) for code in catalogue().fields
+}
 
 
 class ActionReviewApplication(Action):
@@ -307,9 +314,16 @@ class ActionSubmitApplication(Action):
         fields = collected_fields(tracker, service)
         try:
             if service.kind == "booking":
-                result = backend().create_booking(phone, service.code, fields, idempotency_key=draft_id)
+                result = backend().book_darshan(
+                    phone,
+                    fields.get("temple", ""),
+                    fields.get("darshan_date", ""),
+                    fields.get("darshan_slot") or DEFAULT_SLOT,
+                    int(fields.get("persons") or 1),
+                    idempotency_key=draft_id,
+                )
             elif service.kind == "grievance":
-                result = backend().file_grievance(phone, fields, idempotency_key=draft_id)
+                result = file_grievance(tracker, service, phone, draft_id)
             else:
                 result = backend().submit_application(service.code, phone, language, fields, idempotency_key=draft_id)
         except BackendUnavailable:
@@ -366,9 +380,39 @@ class ActionSubmitApplication(Action):
             reference = tracker.get_slot(code)
             if reference and reference != SKIPPED:
                 try:
-                    backend().upload_document_from(application_id, phone, reference)
-                except (BackendError, BackendUnavailable):
+                    content, filename, content_type = fetch_media(reference)
+                    backend().upload_document(application_id, phone, content, filename, content_type)
+                except (BackendError, BackendUnavailable, MediaUnavailable):
                     pass  # the application stands; the officer asks for the document
+
+
+def file_grievance(tracker: Tracker, service: Service, phone: str, draft_id: str) -> Dict[str, Any]:
+    """A complaint: category, words, and the photo and place if given."""
+    photo = tracker.get_slot("grievance_photo")
+    photo_sha256 = None
+    if photo and photo != SKIPPED:
+        try:
+            content, filename, content_type = fetch_media(photo)
+            photo_sha256 = backend().upload_grievance_photo(phone, content, filename, content_type).get("sha256")
+        except (BackendError, MediaUnavailable):
+            photo_sha256 = None  # the complaint matters more than its photo
+    latitude = longitude = None
+    place = tracker.get_slot("grievance_location") or ""
+    description = str(tracker.get_slot("grievance_description") or "")
+    if place and place != SKIPPED:
+        try:
+            latitude, longitude = (float(x) for x in place.split(","))
+        except ValueError:
+            description = f"{description}\n📍 {place}"
+    return backend().file_grievance(
+        phone,
+        tracker.get_slot("grievance_category") or "other",
+        description,
+        photo_sha256=photo_sha256,
+        latitude=latitude,
+        longitude=longitude,
+        idempotency_key=draft_id,
+    )
 
 
 class ActionPauseForm(Action):

@@ -31,7 +31,7 @@ class ActionShowBill(Action):
         number = tracker.get_slot(number_field)
         language = language_of(tracker)
         try:
-            bill = backend().get_bill(service.code, number)
+            bill = backend().bill(service.code, number)
         except BackendUnavailable:
             dispatcher.utter_message(response="utter_backend_down")
             return []

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -33,7 +34,7 @@ def status_label(domain: Dict[str, Any], status: str, language: str) -> str:
         return status
 
 
-class _ApplicationAction(Action):
+class _ApplicationAction(Action, ABC):
     """Finds the application meant: an id in the message, the one picked from
     the list, or the citizen's only one; otherwise lists theirs to pick from."""
 
@@ -47,9 +48,9 @@ class _ApplicationAction(Action):
         application_id = entity_value(tracker, "application_id") or self._picked(tracker)
         try:
             if application_id:
-                application = backend().get_application(application_id, phone)
+                application = backend().application(application_id, phone)
                 return self.answer(dispatcher, tracker, domain, application)
-            applications = backend().list_applications(phone)
+            applications = backend().applications(phone)
         except BackendUnavailable:
             dispatcher.utter_message(response="utter_backend_down")
             return []
@@ -86,7 +87,7 @@ class _ApplicationAction(Action):
 
     def _grievance(self, dispatcher: CollectingDispatcher, tracker: Tracker, ticket: str) -> List[EventType]:
         try:
-            grievance = backend().get_grievance(ticket, sender_phone(tracker))
+            grievance = backend().grievance(ticket, sender_phone(tracker))
         except BackendUnavailable:
             dispatcher.utter_message(response="utter_backend_down")
             return []
@@ -100,8 +101,9 @@ class _ApplicationAction(Action):
         )
         return []
 
+    @abstractmethod
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, application: Dict[str, Any]) -> List[EventType]:
-        raise NotImplementedError
+        """Reply about one application."""
 
 
 class ActionCheckStatus(_ApplicationAction):

@@ -39,7 +39,7 @@ def require_officer(
 
 
 def phone_query(
-    phone: str = Query(..., min_length=3, max_length=64, regex=PHONE_REGEX,
+    phone: str = Query(..., min_length=3, max_length=64, pattern=PHONE_REGEX,
                        description="the citizen's phone (conversation id); owner check"),
 ) -> str:
     return phone.strip()

@@ -281,7 +281,7 @@ def signature_for(secret: str, body: bytes) -> str:
 def signature_ok(secret: str, body: bytes, given: Optional[str]) -> bool:
     if not given:
         return False
-    return hmac.compare_digest(signature_for(secret, body), given.strip().lower())
+    return hmac.compare_digest(signature_for(secret, body).encode(), given.strip().lower().encode())
 
 
 def apply_callback(session: Session, payment_id: str, status: str, gateway_ref: str) -> Payment:

@@ -175,7 +175,7 @@ _ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _DMY = re.compile(r"(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{4})")
 
 
-def parse_date(value: str) -> date:
+def parse_date(value: str, check_range: bool = True) -> date:
     text = re.sub(r"\s+", " ", fold_digits(_clean(value)))
     m = _ISO.fullmatch(text)
     if m:
@@ -193,7 +193,7 @@ def parse_date(value: str) -> date:
         raise ValidationFailure(
             "date_invalid", "no such date", {"format": DATE_FORMAT_HINT}
         ) from None
-    if not (DATE_MIN <= parsed <= DATE_MAX):
+    if check_range and not (DATE_MIN <= parsed <= DATE_MAX):
         raise ValidationFailure(
             "date_invalid",
             f"dates must be between {DATE_MIN} and {DATE_MAX}",
@@ -207,13 +207,13 @@ def validate_date(value: str) -> str:
 
 
 def validate_past_date(value: str, today: Optional[date] = None) -> str:
-    parsed = parse_date(value)
+    parsed = parse_date(value, check_range=False)
     today = today or today_ist()
     if parsed > today:
         raise ValidationFailure(
             "date_in_future", "this date cannot be in the future", {"today": today.isoformat()}
         )
-    return parsed.isoformat()
+    return parse_date(value).isoformat()
 
 
 _NAME_RANGES = (

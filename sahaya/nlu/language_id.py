@@ -16,7 +16,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from sahaya.nlu.text import DEVANAGARI, LATIN, TELUGU, dominant_script
+from sahaya.nlu.text import DEVANAGARI, LATIN, TELUGU, dominant_script, indic_script
 
 LANGUAGE_DETECTED = "language_detected"
 LANGUAGE_CONFIDENCE = "language_confidence"
@@ -95,12 +95,12 @@ class LanguageIdentifier(GraphComponent):
         return self._resource
 
     def identify(self, text: str) -> Tuple[Optional[str], float]:
-        script = dominant_script(text)
+        script = indic_script(text)
         if script == TELUGU:
             return "te", 1.0
         if script == DEVANAGARI:
             return "hi", 1.0
-        if script == LATIN and self._classifier is not None:
+        if dominant_script(text) == LATIN and self._classifier is not None:
             probabilities = self._classifier.predict_proba([text.lower()])[0]
             best = probabilities.argmax()
             return str(self._classifier.classes_[best]), float(probabilities[best])

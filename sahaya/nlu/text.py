@@ -87,6 +87,16 @@ def dominant_script(text: str) -> Optional[str]:
     return best if counts[best] else None
 
 
+def indic_script(text: str) -> Optional[str]:
+    """Telugu or Devanagari if the text has any of it: "నాకు caste certificate
+    కావాలి" is Telugu, however many English words it borrows."""
+    telugu = sum(1 for ch in text if script_of(ch) == TELUGU)
+    devanagari = sum(1 for ch in text if script_of(ch) == DEVANAGARI)
+    if not telugu and not devanagari:
+        return None
+    return TELUGU if telugu >= devanagari else DEVANAGARI
+
+
 def has_content(text: str) -> bool:
     """True if the text has a letter or digit in any script (not only emoji)."""
     return any(ch.isalnum() or script_of(ch) for ch in text or "")

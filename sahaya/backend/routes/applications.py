@@ -150,7 +150,7 @@ def download_certificate(
     session: Session = Depends(get_session),
 ) -> Response:
     expected = apps.download_token(backend.settings.pii_key, certificate_id, expires)
-    if expires < time.time() or not hmac.compare_digest(expected, token):
+    if expires < time.time() or not hmac.compare_digest(expected.encode(), token.encode()):
         raise not_found("certificate")
     certificate = session.execute(
         select(Certificate).where(Certificate.public_id == certificate_id)

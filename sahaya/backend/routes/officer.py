@@ -157,7 +157,7 @@ def _cookie_value(backend: Backend) -> str:
 
 def _logged_in(request: Request, backend: Backend) -> bool:
     given = request.cookies.get(COOKIE, "")
-    return bool(given) and hmac.compare_digest(given, _cookie_value(backend))
+    return bool(given) and hmac.compare_digest(given.encode(), _cookie_value(backend).encode())
 
 
 def _login_redirect(backend: Backend, target: str = "/officer") -> RedirectResponse:

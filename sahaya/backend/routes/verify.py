@@ -43,7 +43,7 @@ WORDS = {
 )
 def verify(
     request: Request,
-    format: Optional[str] = Query(None, regex="^(html|json)$"),
+    format: Optional[str] = Query(None, pattern="^(html|json)$"),
     backend: Backend = Depends(get_backend),
     session: Session = Depends(get_session),
 ):

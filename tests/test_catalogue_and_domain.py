@@ -1,0 +1,33 @@
+from sahaya import domain_fields
+from sahaya.catalogue import catalogue
+from sahaya.checks import response_problems
+
+REQUIRED = {
+    "income_certificate", "caste_certificate", "residence_certificate", "birth_certificate",
+    "death_certificate", "marriage_certificate", "ration_card", "driving_licence", "old_age_pension",
+    "building_permission", "trade_licence", "land_records", "temple_darshan", "electricity_bill",
+    "water_bill", "property_tax", "traffic_challan", "vehicle_tax",
+}
+
+
+def test_catalogue_is_complete():
+    cat = catalogue()
+    assert cat.problems() == []
+    assert REQUIRED <= set(cat.services)
+    assert len(cat.services) >= 40 and len(cat.departments) >= 8
+
+
+def test_every_reply_exists_in_telugu_hindi_and_english(domain):
+    assert response_problems(domain) == []
+
+
+def test_a_missing_language_is_reported():
+    broken = {"responses": {"utter_x": [{"text": "hi"}, {"condition": [{"type": "slot", "name": "language", "value": "te"}], "text": "x"}]}}
+    assert response_problems(broken) == ["response utter_x: no hi variation"]
+
+
+def test_domain_has_a_slot_and_ask_action_per_catalogue_field(domain):
+    assert domain_fields.is_current()
+    for code in catalogue().fields:
+        assert code in domain["slots"]
+        assert f"action_ask_{code}" in domain["actions"]
