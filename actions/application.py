@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
@@ -36,15 +36,15 @@ def sender_phone(tracker: Tracker) -> str:
     return tracker.sender_id
 
 
-def current_service(tracker: Tracker) -> Optional[Service]:
+def current_service(tracker: Tracker) -> Service | None:
     return catalogue().service(tracker.get_slot("service") or "")
 
 
-def field_slots() -> List[str]:
+def field_slots() -> list[str]:
     return list(catalogue().fields)
 
 
-def display_value(field: Field, value: Any, language: str, domain: Dict[str, Any]) -> str:
+def display_value(field: Field, value: Any, language: str, domain: dict[str, Any]) -> str:
     if value is None:
         return "—"
     if field.type == "aadhaar":
@@ -58,7 +58,7 @@ def display_value(field: Field, value: Any, language: str, domain: Dict[str, Any
     return str(value)
 
 
-def reset_fields(keep: Optional[Dict[str, Any]] = None) -> List[EventType]:
+def reset_fields(keep: dict[str, Any] | None = None) -> list[EventType]:
     keep = keep or {}
     return [SlotSet(code, keep.get(code)) for code in field_slots()] + [SlotSet("form_failures", 0)]
 
@@ -66,10 +66,10 @@ def reset_fields(keep: Optional[Dict[str, Any]] = None) -> List[EventType]:
 class ActionStartApplication(Action):
     """Apply for the service named (or chosen in the menu): new draft, then the form."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_start_application"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         cat = catalogue()
         code = entity_value(tracker, "service") or tracker.get_slot("service")
         service = cat.service(code or "")
@@ -80,7 +80,7 @@ class ActionStartApplication(Action):
             state = menu_state.new_state("info", service=service.code, department=service.department)
             return [SlotSet("service", service.code), SlotSet("menu", state), FollowupAction("action_show_menu")]
 
-        events: List[EventType] = [SlotSet("service", service.code)]
+        events: list[EventType] = [SlotSet("service", service.code)]
         same_draft = tracker.get_slot("draft_service") == service.code and tracker.get_slot("draft_id")
         if not same_draft:
             # A new application starts clean, but keeps what this message gave ("naa peru Ramesh").
@@ -111,12 +111,12 @@ class ActionStartApplication(Action):
 class ValidateApplicationForm(FormValidationAction):
     """One validator for every catalogue field, by the field's type."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_application_form"
 
     async def required_slots(
-        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Text]:
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
         service = current_service(tracker)
         return list(service.fields) if service else []
 
@@ -125,7 +125,7 @@ class ValidateApplicationForm(FormValidationAction):
         if name.startswith("validate_") and name[len("validate_"):] in catalogue().fields:
             field = catalogue().fields[name[len("validate_"):]]
 
-            async def validate(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[str, Any]:
+            async def validate(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
                 return await self.validate_field(field, value, dispatcher, tracker, domain)
 
             return validate
@@ -133,13 +133,13 @@ class ValidateApplicationForm(FormValidationAction):
 
     async def validate_field(
         self, field: Field, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[str, Any]:
+    ) -> dict[str, Any]:
         if isinstance(value, str) and value.startswith("sealed:"):
             return {field.code: value}  # already checked in an earlier turn
         language = language_of(tracker)
         text = normalize(str(value or ""))
-        error: Optional[Dict[str, Any]] = None
-        accepted: Optional[str] = None
+        error: dict[str, Any] | None = None
+        accepted: str | None = None
         if field.type == "choice":
             accepted, error = self._choice(field, tracker, text)
         elif field.type == "document":
@@ -167,7 +167,7 @@ class ValidateApplicationForm(FormValidationAction):
         return {field.code: None, "form_failures": failures}
 
     @staticmethod
-    def _explain(dispatcher: CollectingDispatcher, domain: DomainDict, language: str, field: Field, error: Dict[str, Any]) -> None:
+    def _explain(dispatcher: CollectingDispatcher, domain: DomainDict, language: str, field: Field, error: dict[str, Any]) -> None:
         code = error.get("code", "invalid")
         name = f"utter_error_{code}"
         values = {k: v for k, v in error.items() if k != "code"}
@@ -179,7 +179,7 @@ class ValidateApplicationForm(FormValidationAction):
         dispatcher.utter_message(response=name, **values)
 
     @staticmethod
-    def _choice(field: Field, tracker: Tracker, text: str) -> tuple[Optional[str], Optional[Dict[str, Any]]]:
+    def _choice(field: Field, tracker: Tracker, text: str) -> tuple[str | None, dict[str, Any] | None]:
         number_text = entity_value(tracker, "number")
         number = int(number_text) if number_text and number_text.isdigit() else parse_choice(text)
         if number is not None and 1 <= number <= len(field.choices):
@@ -191,7 +191,7 @@ class ValidateApplicationForm(FormValidationAction):
         return None, {"code": "choice", "max": len(field.choices)}
 
     @staticmethod
-    def _document(field: Field, tracker: Tracker, text: str) -> tuple[Optional[str], Optional[Dict[str, Any]]]:
+    def _document(field: Field, tracker: Tracker, text: str) -> tuple[str | None, dict[str, Any] | None]:
         media = (tracker.latest_message.get("metadata") or {}).get("media") or {}
         if media.get("url") or media.get("id"):
             return str(media.get("url") or f"whatsapp:{media['id']}"), None
@@ -202,7 +202,7 @@ class ValidateApplicationForm(FormValidationAction):
 
 
     @staticmethod
-    def _location(tracker: Tracker, text: str) -> tuple[Optional[str], Optional[Dict[str, Any]]]:
+    def _location(tracker: Tracker, text: str) -> tuple[str | None, dict[str, Any] | None]:
         location = (tracker.latest_message.get("metadata") or {}).get("location") or {}
         if "latitude" in location and "longitude" in location:
             return f"{float(location['latitude']):.6f},{float(location['longitude']):.6f}", None
@@ -222,10 +222,10 @@ class ActionAskField(Action, ABC):
     def field_code(self) -> str:
         """The catalogue field this action asks for."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return f"action_ask_{self.field_code}"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         language = language_of(tracker)
         field = catalogue().fields[self.field_code]
         question = field.question[language]
@@ -256,10 +256,10 @@ ASK_ACTIONS = {
 class ActionReviewApplication(Action):
     """After the last answer: the summary with numbered edits, or the bill."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_review_application"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         service = current_service(tracker)
         if service is None:
             return [FollowupAction("action_show_menu")]
@@ -284,7 +284,7 @@ class ActionReviewApplication(Action):
         return [SlotSet("menu", menu_state.new_state("review", service=service.code, options=options))]
 
 
-def collected_fields(tracker: Tracker, service: Service) -> Dict[str, Any]:
+def collected_fields(tracker: Tracker, service: Service) -> dict[str, Any]:
     fields = {}
     for code in service.fields:
         value = tracker.get_slot(code)
@@ -300,10 +300,10 @@ class ActionSubmitApplication(Action):
     """Files the application (or booking) once: the draft id is the idempotency
     key, so "try again" after an outage can never file it twice."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_submit_application"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         service = current_service(tracker)
         draft_id = tracker.get_slot("draft_id")
         if service is None or not draft_id:
@@ -360,7 +360,7 @@ class ActionSubmitApplication(Action):
                 fee=fee_text(domain, service, language),
                 date=result.get("expected_date", ""),
             )
-        events: List[EventType] = reset_fields() + [
+        events: list[EventType] = reset_fields() + [
             SlotSet("draft_id", None),
             SlotSet("draft_service", None),
             SlotSet("menu", menu_state.new_state("main")),
@@ -386,7 +386,7 @@ class ActionSubmitApplication(Action):
                     pass  # the application stands; the officer asks for the document
 
 
-def file_grievance(tracker: Tracker, service: Service, phone: str, draft_id: str) -> Dict[str, Any]:
+def file_grievance(tracker: Tracker, service: Service, phone: str, draft_id: str) -> dict[str, Any]:
     """A complaint: category, words, and the photo and place if given."""
     photo = tracker.get_slot("grievance_photo")
     photo_sha256 = None
@@ -418,10 +418,10 @@ def file_grievance(tracker: Tracker, service: Service, phone: str, draft_id: str
 class ActionPauseForm(Action):
     """"stop", "menu", "#" inside a form: put it aside, keep every answer."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_pause_form"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == "stop":
             dispatcher.utter_message(response="utter_form_paused")
@@ -431,10 +431,10 @@ class ActionPauseForm(Action):
 class ActionResumeForm(Action):
     """"continue" / "try again": back to where the citizen stopped."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_resume_form"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         service = current_service(tracker)
         state = tracker.get_slot("menu") or {}
         if state.get("level") == "retry":

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from typing import Any, Dict, List, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -39,7 +40,7 @@ class BackendUnavailable(Exception):
 class BackendError(Exception):
     """The backend refused the request (4xx) with a machine-readable code."""
 
-    def __init__(self, code: str, params: Optional[Dict[str, Any]] = None, status: int = 400,
+    def __init__(self, code: str, params: dict[str, Any] | None = None, status: int = 400,
                  message: str = "") -> None:
         super().__init__(f"{status} {code}: {message}" if message else f"{status} {code}")
         self.code = code
@@ -66,11 +67,11 @@ def _retry(retries: int, backoff: float) -> Retry:
 class BackendClient:
     def __init__(
         self,
-        base_url: Optional[str] = None,
+        base_url: str | None = None,
         timeout: float = TIMEOUT,
         retries: int = 3,
         backoff: float = 0.3,
-        session: Optional[requests.Session] = None,
+        session: requests.Session | None = None,
     ) -> None:
         self.base_url = (base_url or os.environ.get("SAHAYA_BACKEND_URL") or DEFAULT_URL).rstrip("/")
         self.timeout = timeout
@@ -85,9 +86,9 @@ class BackendClient:
         method: str,
         path: str,
         *,
-        params: Optional[Mapping[str, Any]] = None,
+        params: Mapping[str, Any] | None = None,
         json: Any = None,
-        headers: Optional[Mapping[str, str]] = None,
+        headers: Mapping[str, str] | None = None,
         files: Any = None,
     ) -> requests.Response:
         try:
@@ -125,23 +126,23 @@ class BackendClient:
             raise BackendUnavailable(f"{method} {path}: answer is not JSON") from exc
 
     @staticmethod
-    def _key(idempotency_key: Optional[str]) -> Dict[str, str]:
+    def _key(idempotency_key: str | None) -> dict[str, str]:
         return {"Idempotency-Key": idempotency_key or uuid.uuid4().hex}
 
     # -- validation and catalogue -------------------------------------------------
-    def validate(self, field_type: Optional[str], value: str, field: Optional[str] = None) -> str:
+    def validate(self, field_type: str | None, value: str, field: str | None = None) -> str:
         """The normalised value, or BackendError(code) explaining what is wrong."""
         return self.validate_full(field_type, value, field)["value"]
 
-    def validate_full(self, field_type: Optional[str], value: str, field: Optional[str] = None) -> dict:
-        body: Dict[str, Any] = {"value": value}
+    def validate_full(self, field_type: str | None, value: str, field: str | None = None) -> dict:
+        body: dict[str, Any] = {"value": value}
         if field_type:
             body["type"] = field_type
         if field:
             body["field"] = field
         return self._json("POST", "/validate", json=body)
 
-    def departments(self) -> List[dict]:
+    def departments(self) -> list[dict]:
         return self._json("GET", "/catalogue/departments")
 
     def service(self, code: str) -> dict:
@@ -154,7 +155,7 @@ class BackendClient:
         phone: str,
         language: str,
         fields: Mapping[str, Any],
-        idempotency_key: Optional[str] = None,
+        idempotency_key: str | None = None,
     ) -> dict:
         """File once per key: {"id": "APP-…", "status", "fee", "expected_date", "payment"…}."""
         return self._json(
@@ -164,7 +165,7 @@ class BackendClient:
             headers=self._key(idempotency_key),
         )
 
-    def applications(self, phone: str) -> List[dict]:
+    def applications(self, phone: str) -> list[dict]:
         return self._json("GET", "/applications", params={"phone": phone})["applications"]
 
     def application(self, application_id: str, phone: str) -> dict:
@@ -189,7 +190,7 @@ class BackendClient:
         return self._json("GET", f"/bills/{service}/{requests.utils.quote(number, safe='')}")
 
     def create_payment(self, phone: str, service: str, reference: str,
-                       idempotency_key: Optional[str] = None) -> dict:
+                       idempotency_key: str | None = None) -> dict:
         """{"payment_id", "amount", "upi_link", "qr_url", …} for a bill, fee or booking."""
         return self._json(
             "POST",
@@ -202,7 +203,7 @@ class BackendClient:
         return self._json("GET", f"/payments/{payment_id}", params={"phone": phone})
 
     # -- grievances ------------------------------------------------------------------
-    def grievance_categories(self) -> List[str]:
+    def grievance_categories(self) -> list[str]:
         return self._json("GET", "/grievances/categories")["categories"]
 
     def upload_grievance_photo(self, phone: str, content: bytes, filename: str = "photo.jpg",
@@ -215,12 +216,12 @@ class BackendClient:
         phone: str,
         category: str,
         description: str,
-        photo_sha256: Optional[str] = None,
-        latitude: Optional[float] = None,
-        longitude: Optional[float] = None,
-        idempotency_key: Optional[str] = None,
+        photo_sha256: str | None = None,
+        latitude: float | None = None,
+        longitude: float | None = None,
+        idempotency_key: str | None = None,
     ) -> dict:
-        body: Dict[str, Any] = {"phone": phone, "category": category, "description": description}
+        body: dict[str, Any] = {"phone": phone, "category": category, "description": description}
         for name, value in (("photo_sha256", photo_sha256), ("latitude", latitude), ("longitude", longitude)):
             if value is not None:
                 body[name] = value
@@ -229,7 +230,7 @@ class BackendClient:
     def grievance(self, ticket_id: str, phone: str) -> dict:
         return self._json("GET", f"/grievances/{ticket_id}", params={"phone": phone})
 
-    def grievances(self, phone: str) -> List[dict]:
+    def grievances(self, phone: str) -> list[dict]:
         return self._json("GET", "/grievances", params={"phone": phone})["grievances"]
 
     # -- darshan bookings --------------------------------------------------------------
@@ -240,7 +241,7 @@ class BackendClient:
         return self._json("GET", "/bookings/availability", params={"temple": temple, "date": date})
 
     def book_darshan(self, phone: str, temple: str, date: str, slot: str, persons: int,
-                     idempotency_key: Optional[str] = None) -> dict:
+                     idempotency_key: str | None = None) -> dict:
         return self._json(
             "POST",
             "/bookings",
@@ -248,7 +249,7 @@ class BackendClient:
             headers=self._key(idempotency_key),
         )
 
-    def bookings(self, phone: str) -> List[dict]:
+    def bookings(self, phone: str) -> list[dict]:
         return self._json("GET", "/bookings", params={"phone": phone})["bookings"]
 
     def booking(self, booking_id: str, phone: str) -> dict:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 from actions.backend_client import BackendClient
 
-_backend: Optional[BackendClient] = None
+_backend: BackendClient | None = None
 
 
 def backend() -> BackendClient:
@@ -16,6 +14,6 @@ def backend() -> BackendClient:
     return _backend
 
 
-def use_backend(client: Optional[BackendClient]) -> None:
+def use_backend(client: BackendClient | None) -> None:
     global _backend
     _backend = client

@@ -3,7 +3,7 @@ responses like every other reply, picked by the citizen's language."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any
 
 from rasa_sdk import Tracker
 
@@ -16,14 +16,14 @@ def language_of(tracker: Tracker) -> str:
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def response_text(domain: Dict[str, Any], name: str, language: str, **values: Any) -> str:
+def response_text(domain: dict[str, Any], name: str, language: str, **values: Any) -> str:
     """The text of response `name` for `language`, with {placeholders} filled.
 
     Same choice Rasa's NLG makes for the `language` slot: the variation
     conditioned on the language, else the one without a condition.
     """
     variations = (domain.get("responses") or {}).get(name) or []
-    chosen: Optional[Dict[str, Any]] = None
+    chosen: dict[str, Any] | None = None
     for variation in variations:
         conditions = variation.get("condition") or []
         if any(c.get("name") == "language" and c.get("value") == language for c in conditions):
@@ -35,3 +35,12 @@ def response_text(domain: Dict[str, Any], name: str, language: str, **values: An
         raise KeyError(f"response {name!r} has no text for {language!r}")
     text = chosen.get("text", "")
     return text.format(**values) if values else text
+
+
+def rupees(amount: Any) -> str:
+    """₹45 not ₹45.0; paise only when there are some (₹1,234.50)."""
+    try:
+        value = float(amount)
+    except (TypeError, ValueError):
+        return str(amount)
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import mimetypes
 import os
-from typing import Tuple
 
 import requests
 
@@ -17,7 +16,7 @@ class MediaUnavailable(Exception):
     """The media could not be fetched (gone, too large, or no way to reach it)."""
 
 
-def fetch_media(reference: str) -> Tuple[bytes, str, str]:
+def fetch_media(reference: str) -> tuple[bytes, str, str]:
     """(content, filename, content type) of a media reference kept in a slot."""
     if reference.startswith("whatsapp:"):
         # A WhatsApp media id: the Graph API needs the channel's access token.

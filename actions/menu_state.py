@@ -9,7 +9,7 @@ nav:<back|main|more|prev>, say:<payload> (replays an intent, for "did you mean")
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from sahaya.catalogue import Catalogue
 
@@ -19,13 +19,13 @@ MAX_UNPAGED = 10
 LEVELS = ("language", "main", "department", "service", "info", "kind", "did_you_mean", "review", "retry", "bill", "my_apps")
 
 
-def new_state(level: str = "main", **extra: Any) -> Dict[str, Any]:
-    state: Dict[str, Any] = {"level": level, "department": None, "service": None, "page": 0, "options": []}
+def new_state(level: str = "main", **extra: Any) -> dict[str, Any]:
+    state: dict[str, Any] = {"level": level, "department": None, "service": None, "page": 0, "options": []}
     state.update(extra)
     return state
 
 
-def _paged(items: List[str], page: int) -> List[str]:
+def _paged(items: list[str], page: int) -> list[str]:
     if len(items) <= MAX_UNPAGED:
         return list(items)
     last_page = (len(items) - 1) // PAGE_SIZE
@@ -38,13 +38,13 @@ def _paged(items: List[str], page: int) -> List[str]:
     return shown
 
 
-def service_actions(kind: str) -> List[str]:
+def service_actions(kind: str) -> list[str]:
     if kind == "information":
         return ["act:info", "nav:back"]
     return ["act:apply", "act:info", "act:status", "nav:back"]
 
 
-def options_for(state: Dict[str, Any], catalogue: Catalogue) -> List[str]:
+def options_for(state: dict[str, Any], catalogue: Catalogue) -> list[str]:
     level = state.get("level")
     if level == "language":
         return ["lang:te", "lang:hi", "lang:en"]
@@ -69,11 +69,11 @@ def options_for(state: Dict[str, Any], catalogue: Catalogue) -> List[str]:
     return _paged([f"dept:{d.code}" for d in catalogue.departments], state.get("page", 0))
 
 
-def with_options(state: Dict[str, Any], catalogue: Catalogue) -> Dict[str, Any]:
+def with_options(state: dict[str, Any], catalogue: Catalogue) -> dict[str, Any]:
     return {**state, "options": options_for(state, catalogue)}
 
 
-def parent(state: Dict[str, Any], catalogue: Catalogue) -> Dict[str, Any]:
+def parent(state: dict[str, Any], catalogue: Catalogue) -> dict[str, Any]:
     """One level up: service → its department → main menu."""
     level = state.get("level")
     if level == "info" and state.get("service"):
@@ -85,7 +85,7 @@ def parent(state: Dict[str, Any], catalogue: Catalogue) -> Dict[str, Any]:
     return new_state("main")
 
 
-def choose(state: Dict[str, Any], option: str, catalogue: Catalogue) -> Dict[str, Any]:
+def choose(state: dict[str, Any], option: str, catalogue: Catalogue) -> dict[str, Any]:
     """The menu state after picking `option` from `state`'s menu."""
     kind, _, value = option.partition(":")
     if kind == "dept":
@@ -108,7 +108,7 @@ def choose(state: Dict[str, Any], option: str, catalogue: Catalogue) -> Dict[str
     return state
 
 
-def option_for_number(state: Dict[str, Any], number: int) -> Optional[str]:
+def option_for_number(state: dict[str, Any], number: int) -> str | None:
     options = state.get("options") or []
     if 1 <= number <= len(options):
         return options[number - 1]

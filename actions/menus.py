@@ -6,17 +6,17 @@ conditional responses answer in it."""
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, Tracker, ValidationAction
 from rasa_sdk.events import (
     ActionExecuted,
     EventType,
     FollowupAction,
     SessionStarted,
     SlotSet,
-    UserUttered,
     UserUtteranceReverted,
+    UserUttered,
 )
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -38,36 +38,63 @@ CLEAR_SWITCH_WORDS = 4
 CLEAR_SWITCH_CONFIDENCE = 0.85
 
 
-def entity_value(tracker: Tracker, name: str) -> Optional[str]:
+def entity_value(tracker: Tracker, name: str) -> str | None:
     return next(tracker.get_latest_entity_values(name), None)
 
 
-def detected_language(tracker: Tracker) -> Optional[str]:
+def detected_language(tracker: Tracker) -> str | None:
     language = tracker.latest_message.get("language_detected")
     return language if language in LANGUAGES else None
 
 
-def language_events(tracker: Tracker) -> List[EventType]:
-    """Set `language` on first contact, or when the citizen clearly switches."""
+def language_for_message(tracker: Tracker) -> str | None:
+    """The language this message asks for: an explicit change_language always;
+    the detected one on first contact or when the citizen clearly switches."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    chosen = entity_value(tracker, "language")
+    if intent == "change_language" and chosen in LANGUAGES:
+        return chosen
     current = tracker.get_slot("language")
     detected = detected_language(tracker)
     if not detected or detected == current:
-        return []
+        return None
     if current is None:
-        return [SlotSet("language", detected)]
+        return detected
+    if detected == "en":
+        # English words are everyone's loanwords: "what documents do I need"
+        # from a Telugu speaker is not a request for English replies.
+        return None
     text = tracker.latest_message.get("text") or ""
     confidence = tracker.latest_message.get("language_confidence") or 0.0
     if len(text.split()) >= CLEAR_SWITCH_WORDS and confidence >= CLEAR_SWITCH_CONFIDENCE:
-        return [SlotSet("language", detected)]
-    return []
+        return detected
+    return None
 
 
-def current_state(tracker: Tracker) -> Dict[str, Any]:
+def is_first_contact(tracker: Tracker) -> bool:
+    return not any(event.get("event") == "bot" for event in tracker.events)
+
+
+class ValidateSlotMappings(ValidationAction):
+    """Runs after every message, before any other action: so the whole turn,
+    form questions included, already answers in the language it set."""
+
+    def name(self) -> str:
+        return "action_validate_slot_mappings"
+
+    async def extract_language(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        language = language_for_message(tracker)
+        return {"language": language} if language else {}
+
+
+def current_state(tracker: Tracker) -> dict[str, Any]:
     state = tracker.get_slot("menu")
     return dict(state) if isinstance(state, dict) else menu_state.new_state("main")
 
 
-def fee_text(domain: Dict[str, Any], service: Service, language: str) -> str:
+def fee_text(domain: dict[str, Any], service: Service, language: str) -> str:
     if service.kind == "payment":
         return response_text(domain, "utter_label_fee_bill", language)
     if service.fee == 0:
@@ -75,13 +102,13 @@ def fee_text(domain: Dict[str, Any], service: Service, language: str) -> str:
     return response_text(domain, "utter_label_rupees", language, amount=service.fee)
 
 
-def days_text(domain: Dict[str, Any], service: Service, language: str) -> str:
+def days_text(domain: dict[str, Any], service: Service, language: str) -> str:
     if service.days == 0:
         return response_text(domain, "utter_label_days_instant", language)
     return response_text(domain, "utter_label_days", language, days=service.days)
 
 
-def option_label(option: str, domain: Dict[str, Any], language: str) -> str:
+def option_label(option: str, domain: dict[str, Any], language: str) -> str:
     kind, _, value = option.partition(":")
     cat = catalogue()
     if kind == "lang":
@@ -103,14 +130,14 @@ def option_label(option: str, domain: Dict[str, Any], language: str) -> str:
         return response_text(domain, f"utter_label_{value}", language)
     if kind == "edit":
         field = cat.fields.get(value)
-        name = field.question[language].split("?")[0] if field else value
+        name = field.label[language] if field else value
         return response_text(domain, "utter_label_change", language, field=name)
     if kind == "app":
         return value
     return option
 
 
-def apply_label(service: Optional[Service]) -> str:
+def apply_label(service: Service | None) -> str:
     """Apply / Pay / Book, by what kind of service it is."""
     if service and service.kind == "payment":
         return "pay"
@@ -120,8 +147,8 @@ def apply_label(service: Optional[Service]) -> str:
 
 
 def render_options(
-    options: List[str], domain: Dict[str, Any], language: str, service: Optional[Service] = None
-) -> tuple[str, List[Dict[str, str]]]:
+    options: list[str], domain: dict[str, Any], language: str, service: Service | None = None
+) -> tuple[str, list[dict[str, str]]]:
     lines, buttons = [], []
     for number, option in enumerate(options, start=1):
         if option == "act:apply":
@@ -136,15 +163,15 @@ def render_options(
 class ActionNavigate(Action):
     """Works out where the citizen wants to go; action_show_menu shows it."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_navigate"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         cat = catalogue()
-        events = language_events(tracker)
-        first_contact = tracker.get_slot("language") is None
+        events: list[EventType] = []
+        first_contact = is_first_contact(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         text = tracker.latest_message.get("text") or ""
         state = current_state(tracker)
@@ -161,9 +188,8 @@ class ActionNavigate(Action):
         elif intent == "menu_select":
             return events + self._select(tracker, state, text)
         elif intent == "change_language":
-            chosen = entity_value(tracker, "language")
-            if chosen in LANGUAGES:
-                events = [SlotSet("language", chosen)]
+            # action_validate_slot_mappings has already switched the slot.
+            if entity_value(tracker, "language") in LANGUAGES:
                 state["notice"] = {"name": "language_changed"}
             else:
                 state = menu_state.new_state("language")
@@ -185,7 +211,7 @@ class ActionNavigate(Action):
             state["notice"] = {"name": "too_long"}
         return events + [SlotSet("menu", state)]
 
-    def _select(self, tracker: Tracker, state: Dict[str, Any], text: str) -> List[EventType]:
+    def _select(self, tracker: Tracker, state: dict[str, Any], text: str) -> list[EventType]:
         cat = catalogue()
         number_text = entity_value(tracker, "number")
         number = int(number_text) if number_text and number_text.isdigit() else parse_choice(text)
@@ -214,13 +240,13 @@ class ActionNavigate(Action):
             picked = {**state, "picked": value}
             return [SlotSet("application_id", value), SlotSet("menu", picked), FollowupAction(follow)]
         new = menu_state.choose(state, option, cat)
-        events: List[EventType] = [SlotSet("menu", new)]
+        events: list[EventType] = [SlotSet("menu", new)]
         if new.get("service"):
             events.append(SlotSet("service", new["service"]))
         return events
 
     @staticmethod
-    def _service_info(tracker: Tracker, state: Dict[str, Any]) -> Dict[str, Any]:
+    def _service_info(tracker: Tracker, state: dict[str, Any]) -> dict[str, Any]:
         code = entity_value(tracker, "service") or state.get("service") or tracker.get_slot("service")
         service = catalogue().service(code or "")
         if not service:
@@ -234,7 +260,7 @@ class ActionNavigate(Action):
         )
 
 
-def replay_as_user(payload: str) -> List[EventType]:
+def replay_as_user(payload: str) -> list[EventType]:
     """Replace the citizen's last message with the intent they picked."""
     name, _, raw = payload.lstrip("/").partition("{")
     entities = json.loads("{" + raw) if raw else {}
@@ -249,12 +275,12 @@ def replay_as_user(payload: str) -> List[EventType]:
 class ActionShowMenu(Action):
     """Shows what the `menu` slot says: notices, welcome, then the menu."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_show_menu"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         cat = catalogue()
         language = language_of(tracker)
         state = current_state(tracker)
@@ -318,12 +344,12 @@ class ActionAskAffirmation(Action):
     """Rasa's two-stage fallback asks "Did you mean …?" through this action:
     the top two intents as numbered options, and the main menu as a way out."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_default_ask_affirmation"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         language = language_of(tracker)
         ranking = tracker.latest_message.get("intent_ranking") or []
         entities = {
@@ -347,28 +373,15 @@ class ActionAskAffirmation(Action):
 class ActionSessionStart(Action):
     """A new session keeps the citizen's language (financial-demo's pattern)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_session_start"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[EventType]:
-        events: List[EventType] = [SessionStarted()]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        events: list[EventType] = [SessionStarted()]
         language = tracker.get_slot("language")
         if language in LANGUAGES:
             events.append(SlotSet("language", language))
         return events + [ActionExecuted("action_listen")]
 
-
-class ActionSetLanguage(Action):
-    """"Telugu please" in the middle of a form: switch, and the form's next
-    question follows in the new language."""
-
-    def name(self) -> Text:
-        return "action_set_language"
-
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[EventType]:
-        chosen = entity_value(tracker, "language")
-        return [SlotSet("language", chosen)] if chosen in LANGUAGES else []

@@ -4,8 +4,6 @@ backend's payment callback (actions/updates.py)."""
 
 from __future__ import annotations
 
-from typing import List, Text
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -13,17 +11,17 @@ from rasa_sdk.types import DomainDict
 
 from actions import menu_state
 from actions.application import current_service, sender_phone
-from actions.menus import render_options
 from actions.backend_client import BackendError, BackendUnavailable
 from actions.clients import backend
-from actions.i18n import language_of
+from actions.i18n import language_of, rupees
+from actions.menus import render_options
 
 
 class ActionShowBill(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_show_bill"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         service = current_service(tracker)
         if service is None or not service.fields:
             return [FollowupAction("action_show_menu")]
@@ -52,7 +50,7 @@ class ActionShowBill(Action):
             service=service.name[language],
             number=number,
             name=bill.get("name", ""),
-            amount=bill.get("amount", ""),
+            amount=rupees(bill.get("amount", "")),
             due_date=bill.get("due_date", ""),
             options=options_text,
             buttons=buttons,
@@ -67,10 +65,10 @@ class ActionShowBill(Action):
 class ActionPay(Action):
     """A UPI link and QR for the bill or the application fee in `payment_reference`."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_pay"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         service = current_service(tracker)
         reference = tracker.get_slot("payment_reference")
         if service is None or not reference:
@@ -86,7 +84,7 @@ class ActionPay(Action):
             return [SlotSet("payment_reference", None)]
         dispatcher.utter_message(
             response="utter_payment_link",
-            amount=payment.get("amount", ""),
+            amount=rupees(payment.get("amount", "")),
             link=payment.get("upi_link", ""),
             image=payment.get("qr_url"),
         )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -27,7 +27,7 @@ def service_name(code: str, language: str) -> str:
     return service.name[language] if service else code
 
 
-def status_label(domain: Dict[str, Any], status: str, language: str) -> str:
+def status_label(domain: dict[str, Any], status: str, language: str) -> str:
     try:
         return response_text(domain, f"utter_status_label_{status}", language)
     except KeyError:
@@ -40,7 +40,7 @@ class _ApplicationAction(Action, ABC):
 
     purpose = "status"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         phone = sender_phone(tracker)
         ticket = entity_value(tracker, "ticket_id")
         if ticket and self.purpose == "status":
@@ -68,13 +68,13 @@ class _ApplicationAction(Action, ABC):
         return self._list(dispatcher, tracker, domain, applications[:MAX_LISTED])
 
     @staticmethod
-    def _picked(tracker: Tracker) -> Optional[str]:
+    def _picked(tracker: Tracker) -> str | None:
         # Set by action_navigate when the citizen picks from the list.
         last = tracker.get_slot("application_id")
         state = tracker.get_slot("menu") or {}
         return last if state.get("picked") == last else None
 
-    def _list(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, applications: List[Dict[str, Any]]) -> List[EventType]:
+    def _list(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, applications: list[dict[str, Any]]) -> list[EventType]:
         language = language_of(tracker)
         options = [f"app:{a['id']}" for a in applications]
         lines = [
@@ -85,7 +85,7 @@ class _ApplicationAction(Action, ABC):
         dispatcher.utter_message(response="utter_pick_application", options="\n".join(lines), buttons=buttons)
         return [SlotSet("menu", menu_state.new_state("my_apps", options=options, purpose=self.purpose))]
 
-    def _grievance(self, dispatcher: CollectingDispatcher, tracker: Tracker, ticket: str) -> List[EventType]:
+    def _grievance(self, dispatcher: CollectingDispatcher, tracker: Tracker, ticket: str) -> list[EventType]:
         try:
             grievance = backend().grievance(ticket, sender_phone(tracker))
         except BackendUnavailable:
@@ -102,17 +102,17 @@ class _ApplicationAction(Action, ABC):
         return []
 
     @abstractmethod
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, application: Dict[str, Any]) -> List[EventType]:
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, application: dict[str, Any]) -> list[EventType]:
         """Reply about one application."""
 
 
 class ActionCheckStatus(_ApplicationAction):
     purpose = "status"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_check_status"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, application: Dict[str, Any]) -> List[EventType]:
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, application: dict[str, Any]) -> list[EventType]:
         language = language_of(tracker)
         status = application.get("status", "")
         history = application.get("history") or []
@@ -133,10 +133,10 @@ class ActionSendCertificate(_ApplicationAction):
 
     purpose = "certificate"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_send_certificate"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, application: Dict[str, Any]) -> List[EventType]:
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, application: dict[str, Any]) -> list[EventType]:
         language = language_of(tracker)
         status = application.get("status", "")
         service = service_name(application.get("service", ""), language)

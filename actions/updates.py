@@ -3,14 +3,12 @@ sent in the citizen's language without them asking."""
 
 from __future__ import annotations
 
-from typing import List, Text
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.i18n import language_of
+from actions.i18n import language_of, rupees
 from actions.menus import entity_value
 from actions.tracking import service_name
 
@@ -18,10 +16,10 @@ KNOWN_STATUSES = ("submitted", "under_verification", "approved", "rejected", "ce
 
 
 class ActionNotifyApplicationUpdate(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_notify_application_update"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         status = entity_value(tracker, "status") or ""
         application_id = entity_value(tracker, "application_id") or ""
         dispatcher.utter_message(
@@ -34,13 +32,13 @@ class ActionNotifyApplicationUpdate(Action):
 
 
 class ActionNotifyPayment(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_notify_payment"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         dispatcher.utter_message(
             response="utter_payment_received",
-            amount=entity_value(tracker, "amount") or "",
+            amount=rupees(entity_value(tracker, "amount") or ""),
             reference=entity_value(tracker, "reference") or "",
             service=service_name(entity_value(tracker, "service") or "", language_of(tracker)),
             payment_id=entity_value(tracker, "payment_id") or "",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import List, Text
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
@@ -16,10 +14,10 @@ from actions.i18n import language_of
 
 
 class ActionHumanHandoff(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_human_handoff"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         try:
             request = backend().request_handoff(
                 sender_phone(tracker),

@@ -25,7 +25,7 @@ def slot_lines() -> List[str]:
         lines += [f"  {code}:", "    type: any", "    influence_conversation: false", "    mappings:"]
         if code == "applicant_name":
             # "naaku income certificate kavali, naa peru Ramesh" fills the name up front.
-            lines += ["    - type: from_entity", "      entity: person_name"]
+            lines += ["    - type: from_entity", "      entity: person_name", "      intent: apply_service"]
         lines += [
             "    - type: from_text",
             f"      not_intent: [{', '.join(INTERRUPTIONS)}]",

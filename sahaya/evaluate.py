@@ -372,6 +372,11 @@ def build_report(
         "buckets": buckets,
         "confusions": confusions(examples, predictions),
         "errors": errors(examples, predictions),
+        "language_id_errors": [
+            {"bucket": e.bucket, "text": e.text, "gold": e.language, "predicted": p.language}
+            for e, p in zip(examples, predictions)
+            if e.language and p.language != e.language
+        ],
     }
 
 

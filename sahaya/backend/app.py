@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from contextlib import asynccontextmanager
-from typing import Optional
 
 from fastapi import FastAPI
 
@@ -18,7 +17,15 @@ from .context import Backend
 from .db import migrate, session_scope
 from .errors import install_error_handlers
 from .payments import seed_demo_bills
-from .routes import applications, bookings, grievances, officer, payments, public, verify
+from .routes import (
+    applications,
+    bookings,
+    grievances,
+    officer,
+    payments,
+    public,
+    verify,
+)
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -34,9 +41,9 @@ owner's `phone`; officer calls need the `X-Officer-Key` header.
 
 
 def create_app(
-    settings: Optional[Settings] = None,
-    catalogue: Optional[Catalogue] = None,
-    backend: Optional[Backend] = None,
+    settings: Settings | None = None,
+    catalogue: Catalogue | None = None,
+    backend: Backend | None = None,
 ) -> FastAPI:
     settings = settings or Settings.from_env()
     if backend is None:

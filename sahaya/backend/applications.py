@@ -12,7 +12,6 @@ import hmac
 import json
 import re
 import time
-from typing import Dict, Optional, Tuple
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -43,7 +42,7 @@ def check_phone(phone: str) -> str:
     return phone
 
 
-def validate_fields(backend: Backend, service_code: str, raw: Dict[str, object]) -> Tuple[dict, dict]:
+def validate_fields(backend: Backend, service_code: str, raw: dict[str, object]) -> tuple[dict, dict]:
     """(stored fields with Aadhaar masked, {field: Aadhaar HMAC})."""
     catalogue = backend.catalogue
     service = catalogue.service(service_code)
@@ -92,15 +91,15 @@ def create_application(
     service_code: str,
     phone: str,
     language: str,
-    fields: Dict[str, object],
+    fields: dict[str, object],
     idempotency_key: str,
-) -> Tuple[Application, bool]:
+) -> tuple[Application, bool]:
     """File once per idempotency key; (application, created)."""
     phone = check_phone(phone)
     stored, hashes = validate_fields(backend, service_code, fields)
     fingerprint = _request_hash(service_code, phone, language, stored, hashes)
 
-    def replay() -> Optional[Tuple[Application, bool]]:
+    def replay() -> tuple[Application, bool] | None:
         existing = session.execute(
             select(Application).where(Application.idempotency_key == idempotency_key)
         ).scalar_one_or_none()
@@ -177,8 +176,8 @@ def _move(
     session: Session,
     application: Application,
     target: str,
-    allowed_from: Tuple[str, ...],
-    remarks: Optional[str],
+    allowed_from: tuple[str, ...],
+    remarks: str | None,
 ) -> None:
     """Conditional update so two officers cannot both act on one application."""
     now = utcnow()
@@ -204,7 +203,7 @@ def _move(
     application.remarks = remarks
 
 
-def _notify(session: Session, application: Application, remarks: Optional[str]) -> None:
+def _notify(session: Session, application: Application, remarks: str | None) -> None:
     notifications.enqueue(
         session,
         application.phone,
@@ -218,13 +217,13 @@ def _notify(session: Session, application: Application, remarks: Optional[str]) 
     )
 
 
-def start_verification(session: Session, application: Application, remarks: Optional[str] = None) -> None:
+def start_verification(session: Session, application: Application, remarks: str | None = None) -> None:
     _move(session, application, "under_verification", ("submitted",), remarks)
     _notify(session, application, remarks)
     session.commit()
 
 
-def approve(session: Session, backend: Backend, application: Application, remarks: Optional[str] = None) -> None:
+def approve(session: Session, backend: Backend, application: Application, remarks: str | None = None) -> None:
     """Approve; certificate services get their signed certificate at once.
 
     The citizen hears once, about the final state (certificate_issued for
@@ -255,7 +254,7 @@ def reject(session: Session, application: Application, reason: str) -> None:
     session.commit()
 
 
-def sniff_type(head: bytes) -> Optional[str]:
+def sniff_type(head: bytes) -> str | None:
     for magic, content_type in ALLOWED_TYPES.items():
         if head.startswith(magic):
             return content_type
@@ -267,9 +266,9 @@ def store_upload(
     *,
     phone: str,
     data: bytes,
-    filename: Optional[str],
+    filename: str | None,
     max_bytes: int,
-    application: Optional[Application] = None,
+    application: Application | None = None,
 ) -> Upload:
     if len(data) > max_bytes:
         raise ApiError(
@@ -294,7 +293,7 @@ def store_upload(
 
 # --- views ----------------------------------------------------------------------
 
-def payment_of(session: Session, application: Application) -> Optional[Payment]:
+def payment_of(session: Session, application: Application) -> Payment | None:
     if application.fee <= 0:
         return None
     return session.execute(

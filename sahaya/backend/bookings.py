@@ -8,7 +8,6 @@ serialises writers, so concurrent requests never overbook on either.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import List, Optional, Tuple
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -38,7 +37,7 @@ PERSONS_MIN, PERSONS_MAX = 1, 6
 BOOK_AHEAD_DAYS = 90
 
 
-def _choices(catalogue: Catalogue, codes: Tuple[str, ...], default: Tuple[str, ...]) -> List[str]:
+def _choices(catalogue: Catalogue, codes: tuple[str, ...], default: tuple[str, ...]) -> list[str]:
     for code in codes:
         spec = catalogue.fields.get(code)
         if spec is not None and spec.type == "choice" and spec.choices:
@@ -46,15 +45,15 @@ def _choices(catalogue: Catalogue, codes: Tuple[str, ...], default: Tuple[str, .
     return list(default)
 
 
-def temples(catalogue: Catalogue) -> List[str]:
+def temples(catalogue: Catalogue) -> list[str]:
     return _choices(catalogue, ("temple",), DEFAULT_TEMPLES)
 
 
-def slots(catalogue: Catalogue) -> List[str]:
+def slots(catalogue: Catalogue) -> list[str]:
     return _choices(catalogue, ("slot", "darshan_slot"), DEFAULT_SLOTS)
 
 
-def check_request(catalogue: Catalogue, temple: str, day: str, slot: Optional[str]) -> date:
+def check_request(catalogue: Catalogue, temple: str, day: str, slot: str | None) -> date:
     if temple not in temples(catalogue):
         raise ApiError(422, "temple_invalid", "unknown temple", {"temples": temples(catalogue)})
     try:
@@ -82,14 +81,14 @@ def book(
     slot: str,
     persons: int,
     capacity: int,
-    idempotency_key: Optional[str] = None,
-) -> Tuple[Booking, bool]:
+    idempotency_key: str | None = None,
+) -> tuple[Booking, bool]:
     when = check_request(catalogue, temple, day, slot)
     if not (PERSONS_MIN <= persons <= PERSONS_MAX):
         raise ApiError(422, "persons_invalid", f"{PERSONS_MIN} to {PERSONS_MAX} persons per booking",
                        {"min": PERSONS_MIN, "max": PERSONS_MAX})
 
-    def replay() -> Optional[Booking]:
+    def replay() -> Booking | None:
         if not idempotency_key:
             return None
         found = session.execute(

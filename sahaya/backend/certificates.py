@@ -12,10 +12,10 @@ from __future__ import annotations
 import copy
 import logging
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import qrcode
 from fontTools.ttLib import TTFont
@@ -70,7 +70,7 @@ class FontsMissing(RuntimeError):
 
 
 # Fixed texts on the certificate, per language. Field labels follow.
-TEXTS: Dict[str, Dict[str, str]] = {
+TEXTS: dict[str, dict[str, str]] = {
     "certificate_no": {"te": "సర్టిఫికెట్ సంఖ్య", "hi": "प्रमाणपत्र संख्या", "en": "Certificate No."},
     "application_no": {"te": "దరఖాస్తు సంఖ్య", "hi": "आवेदन संख्या", "en": "Application No."},
     "issued_on": {"te": "జారీ చేసిన తేదీ", "hi": "जारी करने की तिथि", "en": "Date of issue"},
@@ -98,7 +98,7 @@ TEXTS: Dict[str, Dict[str, str]] = {
     },
 }
 
-FIELD_LABELS: Dict[str, Dict[str, str]] = {
+FIELD_LABELS: dict[str, dict[str, str]] = {
     "name": {"te": "పేరు", "hi": "नाम", "en": "Name"},
     "applicant_name": {"te": "దరఖాస్తుదారు పేరు", "hi": "आवेदक का नाम", "en": "Applicant's name"},
     "full_name": {"te": "పూర్తి పేరు", "hi": "पूरा नाम", "en": "Full name"},
@@ -131,10 +131,34 @@ FIELD_LABELS: Dict[str, Dict[str, str]] = {
     "religion": {"te": "మతం", "hi": "धर्म", "en": "Religion"},
     "purpose": {"te": "ప్రయోజనం", "hi": "उद्देश्य", "en": "Purpose"},
     "years_of_residence": {"te": "నివాస సంవత్సరాలు", "hi": "निवास के वर्ष", "en": "Years of residence"},
+    "relationship": {"te": "సంబంధం", "hi": "संबंध", "en": "Relationship"},
+    "date_of_event": {"te": "తేదీ", "hi": "तिथि", "en": "Date of event"},
+    "place_of_event": {"te": "స్థలం", "hi": "स्थान", "en": "Place"},
+    "member_name": {"te": "సభ్యుని పేరు", "hi": "सदस्य का नाम", "en": "Member's name"},
+    "member_aadhaar": {"te": "సభ్యుని ఆధార్", "hi": "सदस्य का आधार", "en": "Member's Aadhaar"},
+    "disability_type": {"te": "వైకల్యం రకం", "hi": "दिव्यांगता का प्रकार", "en": "Type of disability"},
+    "disability_percentage": {"te": "వైకల్య శాతం", "hi": "दिव्यांगता प्रतिशत", "en": "Disability percentage"},
+    "hall_ticket_number": {"te": "హాల్ టికెట్ నంబర్", "hi": "हॉल टिकट नंबर", "en": "Hall ticket number"},
+    "year_of_passing": {"te": "ఉత్తీర్ణత సంవత్సరం", "hi": "उत्तीर्ण वर्ष", "en": "Year of passing"},
+    "business_name": {"te": "వ్యాపారం పేరు", "hi": "व्यापार का नाम", "en": "Business name"},
+    "trade_type": {"te": "వ్యాపార రకం", "hi": "व्यापार का प्रकार", "en": "Type of trade"},
+    "survey_number": {"te": "సర్వే నంబర్", "hi": "सर्वे नंबर", "en": "Survey number"},
+    "document_number": {"te": "దస్తావేజు నంబర్", "hi": "दस्तावेज़ संख्या", "en": "Document number"},
+    "sro_name": {"te": "సబ్-రిజిస్ట్రార్ కార్యాలయం", "hi": "उप-पंजीयक कार्यालय", "en": "Sub-Registrar Office"},
+    "ec_years": {"te": "సంవత్సరాలు", "hi": "वर्ष", "en": "Years"},
+    "plot_area": {"te": "స్థలం విస్తీర్ణం (చ.గజాలు)", "hi": "प्लॉट क्षेत्रफल (वर्ग गज)", "en": "Plot area (sq. yards)"},
+    "vehicle_number": {"te": "వాహనం నంబర్", "hi": "वाहन संख्या", "en": "Vehicle number"},
+    "vehicle_class": {"te": "వాహనం రకం", "hi": "वाहन का प्रकार", "en": "Vehicle class"},
+    "licence_number": {"te": "లైసెన్స్ నంబర్", "hi": "लाइसेंस नंबर", "en": "Licence number"},
+    "ration_card_number": {"te": "రేషన్ కార్డు నంబర్", "hi": "राशन कार्ड नंबर", "en": "Ration card number"},
+    "property_number": {"te": "ఆస్తి నంబర్", "hi": "संपत्ति संख्या", "en": "Property number"},
+    "police_station": {"te": "పోలీస్ స్టేషన్", "hi": "पुलिस थाना", "en": "Police station"},
+    "fir_number": {"te": "ఎఫ్ఐఆర్ నంబర్", "hi": "एफआईआर नंबर", "en": "FIR number"},
+    "lost_item": {"te": "పోయినవి", "hi": "खोई वस्तुएँ", "en": "Items lost"},
 }
 
 
-def label_for(field_code: str, language: str) -> Tuple[str, str]:
+def label_for(field_code: str, language: str) -> tuple[str, str]:
     """(local label, English label); the local one is empty when unknown."""
     known = FIELD_LABELS.get(field_code)
     if known:
@@ -151,6 +175,22 @@ def _format_value(value: object) -> str:
     if len(text) == 10 and text[4] == "-" and text[7] == "-" and text.replace("-", "").isdigit():
         return f"{text[8:10]}-{text[5:7]}-{text[0:4]}"
     return text
+
+
+def indian_rupees(amount: str) -> str:
+    """"120000" -> "₹1,20,000" (lakh grouping); "1500.50" -> "₹1,500.50"."""
+    whole, _, paise = amount.partition(".")
+    if not whole.isdigit():
+        return amount
+    head, tail = whole[:-3], whole[-3:]
+    groups = []
+    while len(head) > 2:
+        groups.insert(0, head[-2:])
+        head = head[:-2]
+    if head:
+        groups.insert(0, head)
+    text = ",".join(groups + [tail]) if groups else tail
+    return f"₹{text}" + (f".{paise}" if paise else "")
 
 
 def holder_name(application: Application, catalogue: Catalogue) -> str:
@@ -178,7 +218,7 @@ class DetailRow:
 
 def detail_rows(
     application: Application, catalogue: Catalogue, language: str
-) -> List[DetailRow]:
+) -> list[DetailRow]:
     rows = []
     for code in catalogue.services[application.service].fields:
         spec = catalogue.fields.get(code)
@@ -186,6 +226,8 @@ def detail_rows(
             continue
         raw = application.fields[code]
         value = _format_value(raw)
+        if spec.type == "amount":
+            value = indian_rupees(str(raw))
         if spec.type == "choice":
             choice = spec.choice(str(raw))
             if choice:
@@ -228,8 +270,8 @@ class CertificateRenderer:
     def __init__(self, font_dir: Path, cache_dir: Path) -> None:
         self.font_dir = Path(font_dir)
         self.cache_dir = Path(cache_dir)
-        self._paths: Optional[Dict[Tuple[str, str], Path]] = None
-        self._templates: Dict[Tuple[str, str], object] = {}
+        self._paths: dict[tuple[str, str], Path] | None = None
+        self._templates: dict[tuple[str, str], object] = {}
         self._lock = threading.Lock()
         # One certificate at a time: the font templates are shared.
         self._render_lock = threading.Lock()
@@ -256,7 +298,7 @@ class CertificateRenderer:
             scratch = FPDF()
             scratch.add_font(family, style=style, fname=str(path))
             template = next(iter(scratch.fonts.values()))
-            template.hbfont  # build the HarfBuzz face once
+            _ = template.hbfont  # build the HarfBuzz face once
             self._templates[key] = template
         try:
             font = copy.copy(template)
@@ -271,13 +313,13 @@ class CertificateRenderer:
             pdf.add_font(family, style=style, fname=str(path))
             pdf.fonts[f"{family}{style}"].ttfont.recalcBBoxes = False
 
-    def font_paths(self) -> Dict[Tuple[str, str], Path]:
+    def font_paths(self) -> dict[tuple[str, str], Path]:
         with self._lock:
             if self._paths is None:
                 self._paths = self._prepare_fonts()
             return self._paths
 
-    def _prepare_fonts(self) -> Dict[Tuple[str, str], Path]:
+    def _prepare_fonts(self) -> dict[tuple[str, str], Path]:
         missing = [n for n in FONT_FILES.values() if not (self.font_dir / n).exists()]
         if missing:
             raise FontsMissing(
@@ -333,8 +375,8 @@ class CertificateRenderer:
     ) -> bytes:
         lang = language if language in ("te", "hi") else "en"
         local_script = SCRIPT_OF_LANGUAGE[lang]
-        local = lambda key, **kw: TEXTS[key][lang].format(**kw)  # noqa: E731
-        english = lambda key, **kw: TEXTS[key]["en"].format(**kw)  # noqa: E731
+        local = lambda key, **kw: TEXTS[key][lang].format(**kw)
+        english = lambda key, **kw: TEXTS[key]["en"].format(**kw)
         service_local = service.name.get(lang) or service.name.get("en") or service.code
         service_en = service.name.get("en") or service.code
         dept_local = department_name.get(lang) or department_name.get("en") or ""
@@ -532,7 +574,7 @@ def issue_certificate(
     return certificate
 
 
-def certificate_fields(certificate: Certificate, application_public_id: str) -> Dict[str, str]:
+def certificate_fields(certificate: Certificate, application_public_id: str) -> dict[str, str]:
     return {
         "v": FORMAT_VERSION,
         "c": certificate.public_id,
@@ -573,14 +615,14 @@ def revoke_certificate(session: Session, certificate: Certificate, reason: str, 
 class VerifyResult:
     status: str  # VALID | INVALID | REVOKED
     reason: str
-    fields: Dict[str, str]
-    revoked_at: Optional[str] = None
-    revoke_reason: Optional[str] = None
-    details: Optional[Dict[str, object]] = None
+    fields: dict[str, str]
+    revoked_at: str | None = None
+    revoke_reason: str | None = None
+    details: dict[str, object] | None = None
 
 
 def verify_certificate(
-    session: Optional[Session], fields: Dict[str, str], signature: Optional[str], verifier: Verifier
+    session: Session | None, fields: dict[str, str], signature: str | None, verifier: Verifier
 ) -> VerifyResult:
     """Signature first (works offline with session=None), then the register copy."""
     check = check_signature(fields, signature, verifier)

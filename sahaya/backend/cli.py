@@ -20,7 +20,6 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import List, Optional
 
 from .settings import Settings
 
@@ -127,9 +126,12 @@ def cmd_verify_register(args: argparse.Namespace) -> int:
 
 
 def _backend(args: argparse.Namespace):
+    """Database, keys and notifier; these commands never read the catalogue."""
+    from sahaya.catalogue import Catalogue
+
     from .context import Backend
 
-    return Backend.build(_settings(args))
+    return Backend.build(_settings(args), Catalogue(departments=[], fields={}))
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
@@ -265,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     return args.handler(args)
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
-from sahaya.catalogue import Catalogue, catalogue as shared_catalogue, load_catalogue
+from sahaya.catalogue import Catalogue, load_catalogue
+from sahaya.catalogue import catalogue as shared_catalogue
 
 from .certificates import CertificateRenderer
 from .db import make_engine, make_session_factory
@@ -29,7 +29,7 @@ class Backend:
     notifier: Notifier
 
     @classmethod
-    def build(cls, settings: Settings, catalogue: Optional[Catalogue] = None) -> "Backend":
+    def build(cls, settings: Settings, catalogue: Catalogue | None = None) -> Backend:
         if catalogue is None:
             catalogue = (
                 load_catalogue(settings.catalogue_path)

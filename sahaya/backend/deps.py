@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hmac
-from typing import Iterator, Optional
+from collections.abc import Iterator
+from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
 from sqlalchemy.orm import Session
@@ -18,7 +19,10 @@ def get_backend(request: Request) -> Backend:
     return request.app.state.backend
 
 
-def get_session(backend: Backend = Depends(get_backend)) -> Iterator[Session]:
+BackendDep = Annotated[Backend, Depends(get_backend)]
+
+
+def get_session(backend: BackendDep) -> Iterator[Session]:
     session = backend.sessions()
     try:
         yield session
@@ -26,12 +30,12 @@ def get_session(backend: Backend = Depends(get_backend)) -> Iterator[Session]:
         session.close()
 
 
-def officer_key_ok(backend: Backend, key: Optional[str]) -> bool:
+def officer_key_ok(backend: Backend, key: str | None) -> bool:
     return bool(key) and hmac.compare_digest(key.encode(), backend.settings.officer_key.encode())
 
 
 def require_officer(
-    x_officer_key: Optional[str] = Header(None, alias="X-Officer-Key"),
+    x_officer_key: str | None = Header(None, alias="X-Officer-Key"),
     backend: Backend = Depends(get_backend),
 ) -> None:
     if not officer_key_ok(backend, x_officer_key):
@@ -39,7 +43,11 @@ def require_officer(
 
 
 def phone_query(
-    phone: str = Query(..., min_length=3, max_length=64, pattern=PHONE_REGEX,
-                       description="the citizen's phone (conversation id); owner check"),
+    phone: Annotated[str, Query(min_length=3, max_length=64, pattern=PHONE_REGEX,
+                                description="the citizen's phone (conversation id); owner check")],
 ) -> str:
     return phone.strip()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+PhoneDep = Annotated[str, Depends(phone_query)]

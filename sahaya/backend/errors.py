@@ -7,7 +7,7 @@ codes are part of the contract; `message` is English for logs and operators.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Optional
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -23,8 +23,8 @@ class ApiError(Exception):
         status: int,
         code: str,
         message: str,
-        params: Optional[Dict[str, Any]] = None,
-        headers: Optional[Dict[str, str]] = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -33,7 +33,7 @@ class ApiError(Exception):
         self.params = params or {}
         self.headers = headers
 
-    def body(self) -> Dict[str, Any]:
+    def body(self) -> dict[str, Any]:
         return {"error": {"code": self.code, "message": self.message, "params": self.params}}
 
 
@@ -41,7 +41,7 @@ def not_found(what: str = "resource") -> ApiError:
     return ApiError(404, "not_found", f"{what} not found")
 
 
-def error_response(status: int, code: str, message: str, params: Optional[dict] = None) -> JSONResponse:
+def error_response(status: int, code: str, message: str, params: dict | None = None) -> JSONResponse:
     return JSONResponse(
         status_code=status,
         content={"error": {"code": code, "message": message, "params": params or {}}},

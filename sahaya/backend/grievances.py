@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -39,10 +38,10 @@ def create_grievance(
     phone: str,
     category: str,
     description: str,
-    photo_sha256: Optional[str] = None,
-    latitude: Optional[float] = None,
-    longitude: Optional[float] = None,
-    idempotency_key: Optional[str] = None,
+    photo_sha256: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    idempotency_key: str | None = None,
 ) -> Grievance:
     if category not in CATEGORIES:
         raise ApiError(422, "category_invalid", "unknown category", {"categories": list(CATEGORIES)})
@@ -59,7 +58,7 @@ def create_grievance(
     if latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise ApiError(422, "location_invalid", "latitude or longitude out of range")
 
-    def replay() -> Optional[Grievance]:
+    def replay() -> Grievance | None:
         if not idempotency_key:
             return None
         return session.execute(
@@ -110,7 +109,7 @@ def get_owned(session: Session, ticket: str, phone: str) -> Grievance:
     return grievance
 
 
-def set_status(session: Session, ticket: str, status: str, remarks: Optional[str]) -> Grievance:
+def set_status(session: Session, ticket: str, status: str, remarks: str | None) -> Grievance:
     grievance = session.execute(
         select(Grievance).where(Grievance.public_id == ticket.strip().upper())
     ).scalar_one_or_none()

@@ -15,8 +15,8 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable, Dict, Optional, Tuple
 from urllib.parse import quote
 
 import requests
@@ -38,7 +38,7 @@ CLAIM_SECONDS = 60
 MAX_REFUSALS = 5
 
 
-def enqueue(session: Session, conversation_id: str, intent: str, entities: Dict[str, object]) -> OutboxMessage:
+def enqueue(session: Session, conversation_id: str, intent: str, entities: dict[str, object]) -> OutboxMessage:
     message = OutboxMessage(
         conversation_id=conversation_id,
         intent=intent,
@@ -55,7 +55,7 @@ def backoff_delay(attempts: int, base: float = BASE_DELAY, cap: float = MAX_DELA
     return min(cap, base * (2 ** max(0, attempts - 1)))
 
 
-Sender = Callable[[str, dict], Tuple[int, str]]
+Sender = Callable[[str, dict], tuple[int, str]]
 
 
 class Notifier:
@@ -64,7 +64,7 @@ class Notifier:
         session_factory: sessionmaker,
         rasa_url: str,
         token: str = "",
-        send: Optional[Sender] = None,
+        send: Sender | None = None,
         poll_seconds: float = 2.0,
         base_delay: float = BASE_DELAY,
         max_delay: float = MAX_DELAY,
@@ -81,7 +81,7 @@ class Notifier:
         self._send = send or self._post
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._thread: Optional[threading.Thread] = None
+        self._thread: threading.Thread | None = None
 
     # -- transport --------------------------------------------------------------
     def url_for(self, conversation_id: str) -> str:
@@ -93,7 +93,7 @@ class Notifier:
             url += f"&token={quote(self.token, safe='')}"
         return url
 
-    def _post(self, url: str, body: dict) -> Tuple[int, str]:
+    def _post(self, url: str, body: dict) -> tuple[int, str]:
         """(status, error); status 0 means no answer at all."""
         try:
             response = self._http.post(url, json=body, timeout=5)
@@ -148,7 +148,7 @@ class Notifier:
             session.commit()
         return work
 
-    def deliver_due(self, now: Optional[datetime] = None) -> int:
+    def deliver_due(self, now: datetime | None = None) -> int:
         """Send every due message once; returns how many Rasa accepted."""
         now = now or utcnow()
         delivered = 0
@@ -157,7 +157,7 @@ class Notifier:
                 self.url_for(conversation_id), {"name": intent, "entities": entities}
             )
             attempts += 1
-            values: Dict[str, object] = {"attempts": attempts, "claimed_until": None}
+            values: dict[str, object] = {"attempts": attempts, "claimed_until": None}
             if 200 <= status < 300:
                 values.update(status="sent", sent_at=utcnow(), last_error=None)
                 delivered += 1

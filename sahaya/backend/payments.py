@@ -13,7 +13,6 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Dict, List, Optional
 from urllib.parse import quote, urlencode
 
 from sqlalchemy import select, update
@@ -50,7 +49,7 @@ class DemoBill:
 
 
 # Documented in docs/backend.md; tests rely on them.
-DEMO_BILLS: List[DemoBill] = [
+DEMO_BILLS: list[DemoBill] = [
     DemoBill("electricity_bill", "1234567890", "Ravi Kumar", 143250, 10),
     DemoBill("electricity_bill", "9876543210", "లక్ష్మి దేవి", 86500, 5),
     DemoBill("electricity_bill", "5555000011", "Suresh Babu", 221000, 12, paid=True),
@@ -129,7 +128,7 @@ def find_bill(session: Session, service: str, number: str) -> Bill:
     return bill
 
 
-def bill_view(bill: Bill) -> Dict[str, object]:
+def bill_view(bill: Bill) -> dict[str, object]:
     return {
         "service": bill.service,
         "number": bill.number,
@@ -157,7 +156,7 @@ def upi_link(settings: Settings, payment: Payment) -> str:
     return f"upi://pay?{query}"
 
 
-def payment_view(settings: Settings, payment: Payment) -> Dict[str, object]:
+def payment_view(settings: Settings, payment: Payment) -> dict[str, object]:
     return {
         "payment_id": payment.public_id,
         "service": payment.service,
@@ -196,7 +195,7 @@ def create_payment(
     phone: str,
     service: str,
     reference: str,
-    idempotency_key: Optional[str] = None,
+    idempotency_key: str | None = None,
 ) -> Payment:
     """Find what is owed for `reference` and return a pending payment for it."""
     if idempotency_key:
@@ -278,7 +277,7 @@ def signature_for(secret: str, body: bytes) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def signature_ok(secret: str, body: bytes, given: Optional[str]) -> bool:
+def signature_ok(secret: str, body: bytes, given: str | None) -> bool:
     if not given:
         return False
     return hmac.compare_digest(signature_for(secret, body).encode(), given.strip().lower().encode())

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Optional, Protocol
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -120,7 +121,7 @@ def append(
 class ChainReport:
     ok: bool
     checked: int
-    first_bad_seq: Optional[int] = None
+    first_bad_seq: int | None = None
     reason: str = ""
 
     def describe(self) -> str:
@@ -132,8 +133,8 @@ class ChainReport:
 
 def verify_chain(
     entries: Iterable[EntryLike],
-    verifier: Optional[Verifier] = None,
-    head: Optional[tuple[int, str]] = None,
+    verifier: Verifier | None = None,
+    head: tuple[int, str] | None = None,
 ) -> ChainReport:
     """Walk the chain in seq order and name the first entry that does not hold."""
     prev_hash = GENESIS
@@ -177,7 +178,7 @@ def verify_chain(
     return ChainReport(True, checked)
 
 
-def verify_database(session: Session, verifier: Optional[Verifier]) -> ChainReport:
+def verify_database(session: Session, verifier: Verifier | None) -> ChainReport:
     entries = session.execute(select(RegisterEntry).order_by(RegisterEntry.seq)).scalars()
     head_row = session.get(RegisterHead, 1)
     head = (head_row.seq, head_row.entry_hash) if head_row else (0, GENESIS)

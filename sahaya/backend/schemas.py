@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional
-
 from pydantic import BaseModel, Field, confloat, constr
 
 Phone = constr(strip_whitespace=True, min_length=3, max_length=64, regex=r"^[A-Za-z0-9+_.:@-]+$")
@@ -13,7 +11,7 @@ Language = constr(regex=r"^(te|hi|en)$")
 class ErrorDetail(BaseModel):
     code: str
     message: str
-    params: Dict[str, object] = {}
+    params: dict[str, object] = {}
 
 
 class ErrorBody(BaseModel):
@@ -27,11 +25,11 @@ def errors(*statuses: int) -> dict:
 # --- validate -------------------------------------------------------------------
 
 class ValidateRequest(BaseModel):
-    type: Optional[constr(max_length=32)] = Field(
+    type: constr(max_length=32) | None = Field(
         None, description="field type; may be left out when `field` is given"
     )
     value: constr(max_length=2000)
-    field: Optional[constr(max_length=64)] = Field(
+    field: constr(max_length=64) | None = Field(
         None, description="catalogue field code (needed for choices)"
     )
 
@@ -39,7 +37,7 @@ class ValidateRequest(BaseModel):
 class ValidateResponse(BaseModel):
     valid: bool
     value: str
-    masked: Optional[str] = None
+    masked: str | None = None
 
 
 # --- catalogue ------------------------------------------------------------------
@@ -47,37 +45,37 @@ class ValidateResponse(BaseModel):
 class ServiceBrief(BaseModel):
     code: str
     kind: str
-    name: Dict[str, str]
+    name: dict[str, str]
     fee: int
     days: int
 
 
 class DepartmentOut(BaseModel):
     code: str
-    name: Dict[str, str]
-    services: List[ServiceBrief]
+    name: dict[str, str]
+    services: list[ServiceBrief]
 
 
 class ChoiceOut(BaseModel):
     code: str
-    name: Dict[str, str]
+    name: dict[str, str]
 
 
 class FieldOut(BaseModel):
     code: str
     type: str
-    question: Dict[str, str]
-    example: Dict[str, str]
-    choices: List[ChoiceOut] = []
+    question: dict[str, str]
+    example: dict[str, str]
+    choices: list[ChoiceOut] = []
 
 
 class ServiceOut(ServiceBrief):
     department: str
-    aliases: List[str]
-    documents: Dict[str, List[str]]
-    eligibility: Dict[str, str]
+    aliases: list[str]
+    documents: dict[str, list[str]]
+    eligibility: dict[str, str]
     documents_optional: bool
-    fields: List[FieldOut]
+    fields: list[FieldOut]
 
 
 # --- applications ----------------------------------------------------------------
@@ -86,20 +84,20 @@ class ApplicationCreate(BaseModel):
     service: constr(min_length=1, max_length=64)
     phone: Phone
     language: Language = "en"
-    fields: Dict[constr(max_length=64), Optional[constr(max_length=2000)]] = {}
+    fields: dict[constr(max_length=64), constr(max_length=2000) | None] = {}
 
 
 class HistoryItem(BaseModel):
     status: str
     at: str
-    remarks: Optional[str]
+    remarks: str | None
 
 
 class DocumentOut(BaseModel):
     sha256: str
     content_type: str
     size: int
-    filename: Optional[str]
+    filename: str | None
     uploaded_at: str
 
 
@@ -111,8 +109,8 @@ class PaymentOut(BaseModel):
     status: str
     upi_link: str
     qr_url: str
-    created_at: Optional[str]
-    paid_at: Optional[str]
+    created_at: str | None
+    paid_at: str | None
 
 
 class CertificateOut(BaseModel):
@@ -136,16 +134,16 @@ class ApplicationOut(ApplicationSummary):
     language: str
     fee: int
     fee_paid: bool
-    remarks: Optional[str]
-    fields: Dict[str, str]
-    history: List[HistoryItem]
-    documents: List[DocumentOut]
-    payment: Optional[PaymentOut]
-    certificate: Optional[CertificateOut]
+    remarks: str | None
+    fields: dict[str, str]
+    history: list[HistoryItem]
+    documents: list[DocumentOut]
+    payment: PaymentOut | None
+    certificate: CertificateOut | None
 
 
 class ApplicationList(BaseModel):
-    applications: List[ApplicationSummary]
+    applications: list[ApplicationSummary]
 
 
 class UploadOut(BaseModel):
@@ -157,7 +155,7 @@ class UploadOut(BaseModel):
 # --- officer ----------------------------------------------------------------------
 
 class OfficerRemarks(BaseModel):
-    remarks: Optional[constr(max_length=1000)] = None
+    remarks: constr(max_length=1000) | None = None
 
 
 class OfficerReject(BaseModel):
@@ -171,12 +169,12 @@ class RevokeRequest(BaseModel):
 class RevokeOut(BaseModel):
     certificate_id: str
     status: str
-    revoked_at: Optional[str]
+    revoked_at: str | None
 
 
 class GrievanceStatusUpdate(BaseModel):
     status: constr(max_length=16)
-    remarks: Optional[constr(max_length=1000)] = None
+    remarks: constr(max_length=1000) | None = None
 
 
 # --- bills and payments ---------------------------------------------------------
@@ -213,9 +211,9 @@ class GrievanceCreate(BaseModel):
     phone: Phone
     category: constr(max_length=32)
     description: constr(max_length=4000)
-    photo_sha256: Optional[constr(max_length=64)] = None
-    latitude: Optional[confloat(ge=-90, le=90)] = None
-    longitude: Optional[confloat(ge=-180, le=180)] = None
+    photo_sha256: constr(max_length=64) | None = None
+    latitude: confloat(ge=-90, le=90) | None = None
+    longitude: confloat(ge=-180, le=180) | None = None
 
 
 class GrievanceOut(BaseModel):
@@ -223,20 +221,20 @@ class GrievanceOut(BaseModel):
     status: str
     category: str
     description: str
-    photo_sha256: Optional[str]
-    latitude: Optional[float]
-    longitude: Optional[float]
-    remarks: Optional[str]
+    photo_sha256: str | None
+    latitude: float | None
+    longitude: float | None
+    remarks: str | None
     created_at: str
     updated_at: str
 
 
 class GrievanceList(BaseModel):
-    grievances: List[GrievanceOut]
+    grievances: list[GrievanceOut]
 
 
 class Categories(BaseModel):
-    categories: List[str]
+    categories: list[str]
 
 
 # --- bookings ------------------------------------------------------------------------
@@ -259,11 +257,11 @@ class BookingOut(BaseModel):
     amount: float
     paid: bool
     created_at: str
-    payment: Optional[PaymentOut] = None
+    payment: PaymentOut | None = None
 
 
 class BookingList(BaseModel):
-    bookings: List[BookingOut]
+    bookings: list[BookingOut]
 
 
 class SlotAvailability(BaseModel):
@@ -276,12 +274,12 @@ class SlotAvailability(BaseModel):
 class Availability(BaseModel):
     temple: str
     date: str
-    slots: List[SlotAvailability]
+    slots: list[SlotAvailability]
 
 
 class BookingOptions(BaseModel):
-    temples: List[str]
-    slots: List[str]
+    temples: list[str]
+    slots: list[str]
     persons_max: int
     book_ahead_days: int
 
@@ -291,7 +289,7 @@ class BookingOptions(BaseModel):
 class VerifyOut(BaseModel):
     status: str
     reason: str
-    fields: Dict[str, str]
-    revoked_at: Optional[str] = None
-    revoke_reason: Optional[str] = None
-    details: Optional[Dict[str, object]] = None
+    fields: dict[str, str]
+    revoked_at: str | None = None
+    revoke_reason: str | None = None
+    details: dict[str, object] | None = None

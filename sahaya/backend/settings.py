@@ -12,7 +12,6 @@ import logging
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Optional
 
 from sahaya.catalogue import PROJECT_ROOT
 
@@ -51,7 +50,7 @@ class Settings:
     font_dir: Path = Path("/usr/share/fonts/truetype/noto")
     # Subset fonts are cached here (built once from font_dir).
     cache_dir: Path = VAR_DIR / "cache"
-    catalogue_path: Optional[Path] = None
+    catalogue_path: Path | None = None
     # Run Alembic `upgrade head` when the app starts (off when a deploy step does it).
     auto_migrate: bool = True
     seed_demo: bool = True
@@ -61,34 +60,34 @@ class Settings:
     max_upload_bytes: int = 5 * 1024 * 1024
 
     @classmethod
-    def from_env(cls, **overrides) -> "Settings":
+    def from_env(cls, **overrides) -> Settings:
         env = os.environ.get
         base = cls()
-        values = dict(
-            database_url=env("SAHAYA_DATABASE_URL") or base.database_url,
-            officer_key=env("SAHAYA_OFFICER_KEY") or base.officer_key,
-            signing_key_path=Path(env("SAHAYA_SIGNING_KEY_PATH") or base.signing_key_path),
-            public_url=(env("SAHAYA_PUBLIC_URL") or base.public_url).rstrip("/"),
-            rasa_url=(env("SAHAYA_RASA_URL") or base.rasa_url).rstrip("/"),
-            rasa_token=env("SAHAYA_RASA_TOKEN") or "",
-            payment_secret=env("SAHAYA_PAYMENT_SECRET") or base.payment_secret,
-            upi_vpa=env("SAHAYA_UPI_VPA") or base.upi_vpa,
-            upi_payee_name=env("SAHAYA_UPI_PAYEE_NAME") or base.upi_payee_name,
-            pii_key=env("SAHAYA_PII_KEY") or base.pii_key,
-            host=env("SAHAYA_BACKEND_HOST") or base.host,
-            port=int(env("SAHAYA_BACKEND_PORT") or base.port),
-            font_dir=Path(env("SAHAYA_FONT_DIR") or base.font_dir),
-            cache_dir=Path(env("SAHAYA_CACHE_DIR") or base.cache_dir),
-            catalogue_path=Path(env("SAHAYA_CATALOGUE")) if env("SAHAYA_CATALOGUE") else None,
-            auto_migrate=_flag("SAHAYA_AUTO_MIGRATE", True),
-            seed_demo=_flag("SAHAYA_SEED_DEMO", True),
-            notify=_flag("SAHAYA_NOTIFY", True),
-            darshan_capacity=int(env("SAHAYA_DARSHAN_CAPACITY") or base.darshan_capacity),
-        )
+        values = {
+            "database_url": env("SAHAYA_DATABASE_URL") or base.database_url,
+            "officer_key": env("SAHAYA_OFFICER_KEY") or base.officer_key,
+            "signing_key_path": Path(env("SAHAYA_SIGNING_KEY_PATH") or base.signing_key_path),
+            "public_url": (env("SAHAYA_PUBLIC_URL") or base.public_url).rstrip("/"),
+            "rasa_url": (env("SAHAYA_RASA_URL") or base.rasa_url).rstrip("/"),
+            "rasa_token": env("SAHAYA_RASA_TOKEN") or "",
+            "payment_secret": env("SAHAYA_PAYMENT_SECRET") or base.payment_secret,
+            "upi_vpa": env("SAHAYA_UPI_VPA") or base.upi_vpa,
+            "upi_payee_name": env("SAHAYA_UPI_PAYEE_NAME") or base.upi_payee_name,
+            "pii_key": env("SAHAYA_PII_KEY") or base.pii_key,
+            "host": env("SAHAYA_BACKEND_HOST") or base.host,
+            "port": int(env("SAHAYA_BACKEND_PORT") or base.port),
+            "font_dir": Path(env("SAHAYA_FONT_DIR") or base.font_dir),
+            "cache_dir": Path(env("SAHAYA_CACHE_DIR") or base.cache_dir),
+            "catalogue_path": Path(env("SAHAYA_CATALOGUE")) if env("SAHAYA_CATALOGUE") else None,
+            "auto_migrate": _flag("SAHAYA_AUTO_MIGRATE", True),
+            "seed_demo": _flag("SAHAYA_SEED_DEMO", True),
+            "notify": _flag("SAHAYA_NOTIFY", True),
+            "darshan_capacity": int(env("SAHAYA_DARSHAN_CAPACITY") or base.darshan_capacity),
+        }
         values.update(overrides)
         return cls(**values)
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         return replace(self, **changes)
 
     @property

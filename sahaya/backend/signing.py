@@ -11,9 +11,9 @@ import base64
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Mapping, Optional, Tuple
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from cryptography.exceptions import InvalidSignature
@@ -60,7 +60,7 @@ def public_pem(public_key: Ed25519PublicKey) -> bytes:
 def load_public_key(pem: bytes) -> Ed25519PublicKey:
     key = serialization.load_pem_public_key(pem)
     if not isinstance(key, Ed25519PublicKey):
-        raise ValueError("not an Ed25519 public key")
+        raise TypeError("not an Ed25519 public key")
     return key
 
 
@@ -82,7 +82,7 @@ def generate_private_key_file(path: Path) -> Ed25519PrivateKey:
 def load_private_key_file(path: Path) -> Ed25519PrivateKey:
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
-        raise ValueError(f"{path} is not an Ed25519 private key")
+        raise TypeError(f"{path} is not an Ed25519 private key")
     return key
 
 
@@ -108,7 +108,7 @@ class Signer(Verifier):
         self.private_key = private_key
 
     @classmethod
-    def load_or_create(cls, path: Path) -> "Signer":
+    def load_or_create(cls, path: Path) -> Signer:
         if not path.exists():
             try:
                 return cls(generate_private_key_file(path))
@@ -145,12 +145,12 @@ def verification_url(public_url: str, fields: Mapping[str, str], signature: str)
     return f"{public_url.rstrip('/')}/verify?{urlencode(query)}"
 
 
-def fields_from_query(query: Mapping[str, str]) -> Tuple[Dict[str, str], Optional[str]]:
+def fields_from_query(query: Mapping[str, str]) -> tuple[dict[str, str], str | None]:
     fields = {k: query[k] for k in CERT_KEYS if k in query}
     return fields, query.get("sig")
 
 
-def fields_from_url(url: str) -> Tuple[Dict[str, str], Optional[str]]:
+def fields_from_url(url: str) -> tuple[dict[str, str], str | None]:
     query = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
     return fields_from_query(query)
 
@@ -162,7 +162,7 @@ class SignatureCheck:
 
 
 def check_signature(
-    fields: Mapping[str, str], signature: Optional[str], verifier: Verifier
+    fields: Mapping[str, str], signature: str | None, verifier: Verifier
 ) -> SignatureCheck:
     if not signature or any(k not in fields for k in CERT_KEYS):
         return SignatureCheck(False, "missing_fields")

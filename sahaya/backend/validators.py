@@ -11,9 +11,9 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Callable, Dict, Optional
 
 from sahaya.catalogue import Field
 
@@ -27,7 +27,7 @@ DATE_FORMAT_HINT = "DD-MM-YYYY"
 
 
 class ValidationFailure(Exception):
-    def __init__(self, code: str, message: str, params: Optional[dict] = None) -> None:
+    def __init__(self, code: str, message: str, params: dict | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -70,16 +70,12 @@ _D = (
     (8, 7, 6, 5, 9, 3, 2, 1, 0, 4),
     (9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
 )
-_P = (
-    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
-    (1, 5, 7, 6, 2, 8, 3, 0, 9, 4),
-    (5, 8, 0, 3, 7, 9, 6, 1, 4, 2),
-    (8, 9, 1, 6, 0, 4, 3, 5, 2, 7),
-    (9, 4, 5, 8, 3, 6, 2, 7, 1, 0),
-    (4, 2, 8, 6, 5, 7, 3, 9, 0, 1),
-    (2, 7, 9, 3, 8, 0, 6, 4, 1, 5),
-    (7, 0, 4, 6, 9, 1, 3, 2, 5, 8),
-)
+# Row i is the permutation (1 5 7 6 2 8 3 0 9 4) applied i times.
+_SIGMA = (1, 5, 7, 6, 2, 8, 3, 0, 9, 4)
+_P = [tuple(range(10))]
+for _ in range(7):
+    _P.append(tuple(_SIGMA[d] for d in _P[-1]))
+_P = tuple(_P)
 _INV = (0, 4, 3, 2, 1, 5, 6, 7, 8, 9)
 
 
@@ -133,8 +129,7 @@ def aadhaar_hash(key: str, digits: str) -> str:
 def validate_mobile(value: str) -> str:
     raw = fold_digits(_clean(value))
     digits = re.sub(r"[\s\-()]", "", raw)
-    if digits.startswith("+"):
-        digits = digits[1:]
+    digits = digits.removeprefix("+")
     if not digits.isdigit() or not digits.isascii():
         raise ValidationFailure(
             "mobile_invalid",
@@ -206,7 +201,7 @@ def validate_date(value: str) -> str:
     return parse_date(value).isoformat()
 
 
-def validate_past_date(value: str, today: Optional[date] = None) -> str:
+def validate_past_date(value: str, today: date | None = None) -> str:
     parsed = parse_date(value, check_range=False)
     today = today or today_ist()
     if parsed > today:
@@ -313,7 +308,7 @@ def validate_document(value: str) -> str:
         raise ValidationFailure("document_invalid", "send the document as a file", exc.params) from None
 
 
-def validate_choice(value: str, field: Optional[Field]) -> str:
+def validate_choice(value: str, field: Field | None) -> str:
     if field is None or not field.choices:
         raise ValidationFailure(
             "choice_unknown_field", "a choice needs the field it belongs to", {}
@@ -334,7 +329,7 @@ def validate_choice(value: str, field: Optional[Field]) -> str:
     )
 
 
-_SIMPLE: Dict[str, Callable[[str], str]] = {
+_SIMPLE: dict[str, Callable[[str], str]] = {
     "name": validate_name,
     "aadhaar": validate_aadhaar,
     "mobile": validate_mobile,
@@ -351,7 +346,7 @@ _SIMPLE: Dict[str, Callable[[str], str]] = {
 FIELD_TYPES = tuple(_SIMPLE) + ("choice",)
 
 
-def validate_value(field_type: str, value: str, field: Optional[Field] = None) -> str:
+def validate_value(field_type: str, value: str, field: Field | None = None) -> str:
     """Validate one answer; `field` is needed for choices."""
     if not isinstance(value, str):
         raise ValidationFailure("validation", "value must be text", {})

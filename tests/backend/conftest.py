@@ -11,8 +11,8 @@ from __future__ import annotations
 import shutil
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -20,15 +20,15 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sahaya.catalogue import load_catalogue  # noqa: E402
-from sahaya.backend import models  # noqa: E402,F401
-from sahaya.backend.certificates import CertificateRenderer  # noqa: E402
-from sahaya.backend.context import Backend  # noqa: E402
-from sahaya.backend.db import Base, migrate  # noqa: E402
-from sahaya.backend.settings import Settings  # noqa: E402
-from sahaya.backend.signing import Signer  # noqa: E402
+from sahaya.backend import models  # noqa: F401
+from sahaya.backend.certificates import CertificateRenderer
+from sahaya.backend.context import Backend
+from sahaya.backend.db import Base, migrate
+from sahaya.backend.settings import Settings
+from sahaya.backend.signing import Signer
+from sahaya.catalogue import load_catalogue
 
-from .helpers import CATALOGUE_PATH, PG_URL, PHONE, LiveServer, income_fields  # noqa: E402
+from .helpers import CATALOGUE_PATH, PG_URL, PHONE, LiveServer, income_fields
 
 
 def pytest_configure(config) -> None:

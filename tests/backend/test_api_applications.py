@@ -25,7 +25,7 @@ def test_health_catalogue_and_openapi(client):
     assert [d["code"] for d in departments][:2] == ["revenue", "civil_supplies"]
     service = client.get("/catalogue/services/income_certificate").json()
     assert service["name"]["te"] == "ఆదాయ ధృవీకరణ పత్రం" and service["fee"] == 35
-    assert [f["code"] for f in service["fields"]][0] == "applicant_name"
+    assert service["fields"][0]["code"] == "applicant_name"
     response = client.get("/catalogue/services/nothing")
     assert response.status_code == 404 and error_of(response)[0] == "unknown_service"
     assert "/applications" in client.get("/openapi.json").json()["paths"]
@@ -221,3 +221,15 @@ def test_officer_page_works_by_hand(client, submit):
     client.post("/officer/logout")
     client.cookies.clear()
     assert client.post(f"/officer/ui/applications/{app_id}/reject", data={"reason": "x"}).status_code == 401
+
+
+def test_non_ascii_secrets_are_refused_not_crashed(client):
+    """Found by schemathesis: hmac.compare_digest raises on non-ASCII str."""
+    token = client.get("/certificates/CERT-2025-000001/download", params={"expires": 99999999999, "token": "é"})
+    assert token.status_code == 404
+    signature = client.post("/payments/callback", content=b"{}", headers={"X-Signature": "é".encode()})
+    assert signature.status_code == 401
+    cookie = client.get("/officer", headers={"Cookie": "sahaya_officer=é".encode()})
+    assert cookie.status_code == 200 and "Officer key" in cookie.text
+    key = client.post("/officer/applications/APP-2025-000001/verify", headers={"X-Officer-Key": "é".encode()})
+    assert key.status_code == 401

@@ -89,10 +89,10 @@ def test_signature_covers_every_field():
               "n": "रवि कुमार", "d": "2025-01-05", "h": "abc", "k": key.key_id}
     signature = key.sign(canonical(fields))
     assert check_signature(fields, signature, key).valid
-    for name in fields:
+    for name, value in fields.items():
         if name in ("v", "k"):
             continue
-        changed = dict(fields, **{name: fields[name] + "x"})
+        changed = dict(fields, **{name: value + "x"})
         assert check_signature(changed, signature, key).reason == "bad_signature"
 
 
@@ -136,3 +136,10 @@ def test_certificate_details_are_in_the_register_copy(client, submit):
     assert fields["n"] == "सीता राम"
     pdf = client.get(f"/applications/{app['id']}/certificate", params={"phone": PHONE}).content
     assert len(pdf) < 150_000  # fonts are subset
+
+
+def test_indian_rupees():
+    from sahaya.backend.certificates import indian_rupees
+
+    assert [indian_rupees(x) for x in ("0", "999", "1000", "120000", "12345678", "1500.50")] == [
+        "₹0", "₹999", "₹1,000", "₹1,20,000", "₹1,23,45,678", "₹1,500.50"]

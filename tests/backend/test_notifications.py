@@ -27,7 +27,7 @@ class FakeRasa:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 length = int(self.headers.get("content-length", 0))
                 outer.calls.append((self.path, json.loads(self.rfile.read(length))))
                 self.send_response(outer.status)

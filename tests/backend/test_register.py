@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import List
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
@@ -32,8 +31,8 @@ class Entry:
     signature: str = ""
 
 
-def build_chain(items) -> List[Entry]:
-    chain: List[Entry] = []
+def build_chain(items) -> list[Entry]:
+    chain: list[Entry] = []
     prev = GENESIS
     for seq, (action, cert, doc) in enumerate(items, start=1):
         entry = Entry(seq, f"2025-01-01T00:00:{seq % 60:02d}Z", action, cert, "APP-2025-000001", doc, prev)

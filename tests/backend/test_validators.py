@@ -47,6 +47,12 @@ def test_verhoeff_known_values():
     assert not verhoeff_valid("2364")
 
 
+@pytest.mark.parametrize("number", ["999999990019", "499118665246", "999941057058"])
+def test_published_sample_aadhaar_numbers_validate(number):
+    # UIDAI sandbox / widely published sample numbers (not real people)
+    assert verhoeff_valid(number) and validate_aadhaar(number) == number
+
+
 @given(st.text(alphabet="0123456789", min_size=1, max_size=20))
 def test_appending_the_check_digit_always_validates(digits):
     assert verhoeff_valid(digits + verhoeff_check_digit(digits))

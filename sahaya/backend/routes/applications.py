@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import hmac
 import time
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Header, Request, Response, UploadFile
+from fastapi import APIRouter, File, Header, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from .. import applications as apps
-from ..context import Backend
-from ..deps import get_backend, get_session, phone_query
+from ..deps import BackendDep, PhoneDep, SessionDep
 from ..errors import ApiError, not_found
 from ..models import Application, Certificate
 from ..schemas import (
@@ -38,9 +37,9 @@ PDF = {"content": {"application/pdf": {}}, "description": "the certificate PDF"}
 )
 def create_application(
     body: ApplicationCreate,
-    idempotency_key: str = Header(..., alias="Idempotency-Key", min_length=1, max_length=128),
-    backend: Backend = Depends(get_backend),
-    session: Session = Depends(get_session),
+    idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=128)],
+    backend: BackendDep,
+    session: SessionDep,
 ):
     application, created = apps.create_application(
         session,
@@ -57,7 +56,7 @@ def create_application(
 
 @router.get("/applications", response_model=ApplicationList, responses=errors(422))
 def list_applications(
-    phone: str = Depends(phone_query), session: Session = Depends(get_session)
+    phone: PhoneDep, session: SessionDep
 ) -> dict:
     rows = session.execute(
         select(Application)
@@ -71,9 +70,9 @@ def list_applications(
 @router.get("/applications/{application_id}", response_model=ApplicationOut, responses=errors(404, 422))
 def get_application(
     application_id: str,
-    phone: str = Depends(phone_query),
-    backend: Backend = Depends(get_backend),
-    session: Session = Depends(get_session),
+    phone: PhoneDep,
+    backend: BackendDep,
+    session: SessionDep,
 ) -> dict:
     application = apps.get_owned(session, application_id, phone)
     return apps.detail(session, backend, application)
@@ -89,10 +88,10 @@ def get_application(
 def upload_document(
     application_id: str,
     request: Request,
-    file: UploadFile = File(...),
-    phone: str = Depends(phone_query),
-    backend: Backend = Depends(get_backend),
-    session: Session = Depends(get_session),
+    file: Annotated[UploadFile, File()],
+    phone: PhoneDep,
+    backend: BackendDep,
+    session: SessionDep,
 ) -> dict:
     limit = backend.settings.max_upload_bytes
     declared = request.headers.get("content-length")
@@ -127,8 +126,8 @@ def _pdf(certificate: Certificate) -> Response:
 )
 def get_certificate(
     application_id: str,
-    phone: str = Depends(phone_query),
-    session: Session = Depends(get_session),
+    phone: PhoneDep,
+    session: SessionDep,
 ) -> Response:
     application = apps.get_owned(session, application_id, phone)
     if application.certificate is None:
@@ -146,8 +145,8 @@ def download_certificate(
     certificate_id: str,
     expires: int,
     token: str,
-    backend: Backend = Depends(get_backend),
-    session: Session = Depends(get_session),
+    backend: BackendDep,
+    session: SessionDep,
 ) -> Response:
     expected = apps.download_token(backend.settings.pii_key, certificate_id, expires)
     if expires < time.time() or not hmac.compare_digest(expected.encode(), token.encode()):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,16 +12,23 @@ from sqlalchemy.orm import Session
 from .. import bookings as bk
 from .. import payments as pay
 from ..context import Backend
-from ..deps import get_backend, get_session, phone_query
+from ..deps import BackendDep, PhoneDep, SessionDep
 from ..errors import ApiError
 from ..models import Booking
-from ..schemas import Availability, BookingCreate, BookingList, BookingOptions, BookingOut, errors
+from ..schemas import (
+    Availability,
+    BookingCreate,
+    BookingList,
+    BookingOptions,
+    BookingOut,
+    errors,
+)
 
 router = APIRouter(tags=["bookings"])
 
 
 @router.get("/bookings/options", response_model=BookingOptions)
-def options(backend: Backend = Depends(get_backend)) -> dict:
+def options(backend: BackendDep) -> dict:
     return {
         "temples": bk.temples(backend.catalogue),
         "slots": bk.slots(backend.catalogue),
@@ -32,10 +39,10 @@ def options(backend: Backend = Depends(get_backend)) -> dict:
 
 @router.get("/bookings/availability", response_model=Availability, responses=errors(422))
 def availability(
-    temple: str = Query(..., max_length=64),
-    date: str = Query(..., max_length=20),
-    backend: Backend = Depends(get_backend),
-    session: Session = Depends(get_session),
+    temple: Annotated[str, Query(max_length=64)],
+    date: Annotated[str, Query(max_length=20)],
+    backend: BackendDep,
+    session: SessionDep,
 ) -> dict:
     return bk.availability(session, backend.catalogue, temple, date, backend.settings.darshan_capacity)
 
@@ -55,9 +62,9 @@ def _view(session: Session, backend: Backend, booking: Booking) -> dict:
 @router.post("/bookings", response_model=BookingOut, status_code=201, responses=errors(409, 422))
 def create_booking(
     body: BookingCreate,
-    idempotency_key: Optional[str] = Header(None, alias="Idempotency-Key", max_length=128),
-    backend: Backend = Depends(get_backend),
-    session: Session = Depends(get_session),
+    backend: BackendDep,
+    session: SessionDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None,
 ):
     booking, created = bk.book(
         session,
@@ -74,7 +81,7 @@ def create_booking(
 
 
 @router.get("/bookings", response_model=BookingList, responses=errors(422))
-def list_bookings(phone: str = Depends(phone_query), session: Session = Depends(get_session)) -> dict:
+def list_bookings(phone: PhoneDep, session: SessionDep) -> dict:
     rows = session.execute(
         select(Booking).where(Booking.phone == phone).order_by(Booking.id.desc()).limit(100)
     ).scalars()
@@ -84,8 +91,8 @@ def list_bookings(phone: str = Depends(phone_query), session: Session = Depends(
 @router.get("/bookings/{booking_id}", response_model=BookingOut, responses=errors(404, 422))
 def get_booking(
     booking_id: str,
-    phone: str = Depends(phone_query),
-    session: Session = Depends(get_session),
+    phone: PhoneDep,
+    session: SessionDep,
 ) -> dict:
     return bk.view(bk.get_owned(session, booking_id, phone))
 
@@ -93,7 +100,7 @@ def get_booking(
 @router.post("/bookings/{booking_id}/cancel", response_model=BookingOut, responses=errors(404, 422))
 def cancel_booking(
     booking_id: str,
-    phone: str = Depends(phone_query),
-    session: Session = Depends(get_session),
+    phone: PhoneDep,
+    session: SessionDep,
 ) -> dict:
     return bk.view(bk.cancel(session, bk.get_owned(session, booking_id, phone)))

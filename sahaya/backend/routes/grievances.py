@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Header, UploadFile
+from fastapi import APIRouter, File, Header, UploadFile
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from .. import applications as apps
 from .. import grievances as grv
-from ..context import Backend
-from ..deps import get_backend, get_session, phone_query
+from ..deps import BackendDep, PhoneDep, SessionDep
 from ..models import Grievance
-from ..schemas import Categories, GrievanceCreate, GrievanceList, GrievanceOut, UploadOut, errors
+from ..schemas import (
+    Categories,
+    GrievanceCreate,
+    GrievanceList,
+    GrievanceOut,
+    UploadOut,
+    errors,
+)
 
 router = APIRouter(tags=["grievances"])
 
@@ -27,8 +32,8 @@ def categories() -> dict:
 @router.post("/grievances", response_model=GrievanceOut, status_code=201, responses=errors(409, 422))
 def create_grievance(
     body: GrievanceCreate,
-    idempotency_key: Optional[str] = Header(None, alias="Idempotency-Key", max_length=128),
-    session: Session = Depends(get_session),
+    session: SessionDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None,
 ):
     grievance = grv.create_grievance(
         session,
@@ -46,10 +51,10 @@ def create_grievance(
 @router.post("/grievances/photos", response_model=UploadOut, status_code=201,
              responses=errors(413, 415, 422), summary="Upload a photo; pass its sha256 as photo_sha256")
 def upload_photo(
-    file: UploadFile = File(...),
-    phone: str = Depends(phone_query),
-    backend: Backend = Depends(get_backend),
-    session: Session = Depends(get_session),
+    file: Annotated[UploadFile, File()],
+    phone: PhoneDep,
+    backend: BackendDep,
+    session: SessionDep,
 ) -> dict:
     limit = backend.settings.max_upload_bytes
     upload = apps.store_upload(
@@ -59,7 +64,7 @@ def upload_photo(
 
 
 @router.get("/grievances", response_model=GrievanceList, responses=errors(422))
-def list_grievances(phone: str = Depends(phone_query), session: Session = Depends(get_session)) -> dict:
+def list_grievances(phone: PhoneDep, session: SessionDep) -> dict:
     rows = session.execute(
         select(Grievance).where(Grievance.phone == phone).order_by(Grievance.id.desc()).limit(100)
     ).scalars()
@@ -68,6 +73,6 @@ def list_grievances(phone: str = Depends(phone_query), session: Session = Depend
 
 @router.get("/grievances/{ticket_id}", response_model=GrievanceOut, responses=errors(404, 422))
 def get_grievance(
-    ticket_id: str, phone: str = Depends(phone_query), session: Session = Depends(get_session)
+    ticket_id: str, phone: PhoneDep, session: SessionDep
 ) -> dict:
     return grv.view(grv.get_owned(session, ticket_id, phone))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from html import escape
-from typing import List, Optional
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Body, Depends, Form, Query, Request
@@ -23,7 +23,7 @@ from .. import grievances as grv
 from ..certificates import certificate_url, revoke_certificate
 from ..clock import iso
 from ..context import Backend
-from ..deps import get_backend, get_session, officer_key_ok, require_officer
+from ..deps import BackendDep, SessionDep, officer_key_ok, require_officer
 from ..errors import ApiError, not_found
 from ..models import PENDING_STATUSES, Application, Certificate, Grievance, Upload
 from ..schemas import (
@@ -47,10 +47,10 @@ COOKIE = "sahaya_officer"
 
 # --- JSON API ---------------------------------------------------------------------
 
-@api.get("/applications", response_model=List[ApplicationSummary])
+@api.get("/applications", response_model=list[ApplicationSummary])
 def pending_applications(
-    status: Optional[str] = Query(None, description="one status; default: all pending"),
-    session: Session = Depends(get_session),
+    session: SessionDep,
+    status: Annotated[str | None, Query(description="one status; default: all pending")] = None,
 ) -> list:
     statuses = (status,) if status else PENDING_STATUSES
     rows = session.execute(
@@ -63,9 +63,9 @@ def pending_applications(
           responses=errors(404, 409, 422))
 def verify_application(
     application_id: str,
-    body: Optional[OfficerRemarks] = Body(None),
-    backend: Backend = Depends(get_backend),
-    session: Session = Depends(get_session),
+    backend: BackendDep,
+    session: SessionDep,
+    body: Annotated[OfficerRemarks | None, Body()] = None,
 ) -> dict:
     application = apps.get_any(session, application_id)
     apps.start_verification(session, application, body.remarks if body else None)
@@ -76,9 +76,9 @@ def verify_application(
           responses=errors(404, 409, 422))
 def approve_application(
     application_id: str,
-    body: Optional[OfficerRemarks] = Body(None),
-    backend: Backend = Depends(get_backend),
-    session: Session = Depends(get_session),
+    backend: BackendDep,
+    session: SessionDep,
+    body: Annotated[OfficerRemarks | None, Body()] = None,
 ) -> dict:
     application = apps.get_any(session, application_id)
     apps.approve(session, backend, application, body.remarks if body else None)
@@ -90,8 +90,8 @@ def approve_application(
 def reject_application(
     application_id: str,
     body: OfficerReject,
-    backend: Backend = Depends(get_backend),
-    session: Session = Depends(get_session),
+    backend: BackendDep,
+    session: SessionDep,
 ) -> dict:
     application = apps.get_any(session, application_id)
     apps.reject(session, application, body.reason)
@@ -100,7 +100,7 @@ def reject_application(
 
 @api.get("/applications/{application_id}/documents/{sha256}", response_class=Response,
          responses=errors(404))
-def officer_document(application_id: str, sha256: str, session: Session = Depends(get_session)) -> Response:
+def officer_document(application_id: str, sha256: str, session: SessionDep) -> Response:
     application = apps.get_any(session, application_id)
     upload = session.execute(
         select(Upload).where(Upload.application_id == application.id, Upload.sha256 == sha256)
@@ -111,7 +111,7 @@ def officer_document(application_id: str, sha256: str, session: Session = Depend
 
 
 @api.get("/applications/{application_id}/certificate", response_class=Response, responses=errors(404))
-def officer_certificate(application_id: str, session: Session = Depends(get_session)) -> Response:
+def officer_certificate(application_id: str, session: SessionDep) -> Response:
     application = apps.get_any(session, application_id)
     if application.certificate is None:
         raise not_found("certificate")
@@ -134,8 +134,8 @@ def _revoke(session: Session, backend: Backend, certificate_id: str, reason: str
 def revoke(
     certificate_id: str,
     body: RevokeRequest,
-    backend: Backend = Depends(get_backend),
-    session: Session = Depends(get_session),
+    backend: BackendDep,
+    session: SessionDep,
 ) -> dict:
     certificate = _revoke(session, backend, certificate_id, body.reason)
     return {"certificate_id": certificate.public_id, "status": "REVOKED",
@@ -144,7 +144,7 @@ def revoke(
 
 @api.post("/grievances/{ticket_id}/status", response_model=GrievanceOut, responses=errors(404, 409, 422))
 def grievance_status(
-    ticket_id: str, body: GrievanceStatusUpdate, session: Session = Depends(get_session)
+    ticket_id: str, body: GrievanceStatusUpdate, session: SessionDep
 ) -> dict:
     return grv.view(grv.set_status(session, ticket_id, body.status, body.remarks))
 
@@ -198,11 +198,11 @@ LOGIN_FORM = """
 @router.get("/officer", response_class=HTMLResponse, include_in_schema=False)
 def officer_page(
     request: Request,
-    key: Optional[str] = None,
-    done: Optional[str] = None,
-    error: Optional[str] = None,
-    backend: Backend = Depends(get_backend),
-    session: Session = Depends(get_session),
+    backend: BackendDep,
+    session: SessionDep,
+    key: str | None = None,
+    done: str | None = None,
+    error: str | None = None,
 ):
     if key is not None:
         if officer_key_ok(backend, key):
@@ -212,9 +212,13 @@ def officer_page(
         return _page("Sahaya officer", LOGIN_FORM)
 
     catalogue = backend.catalogue
-    parts = ["<h1>Sahaya — pending applications</h1>",
-             "<p class='muted'><a href='/officer'>refresh</a> · <a href='/docs'>API</a> · "
-             "<form class='inline' method='post' action='/officer/logout'><button>sign out</button></form></p>"]
+    parts = [
+        "<h1>Sahaya — pending applications</h1>",
+        (
+            "<p class='muted'><a href='/officer'>refresh</a> · <a href='/docs'>API</a> · "
+            "<form class='inline' method='post' action='/officer/logout'><button>sign out</button></form></p>"
+        ),
+    ]
     if done:
         parts.append(f"<div class='flash'>{escape(done)}</div>")
     if error:
@@ -303,7 +307,7 @@ def officer_page(
 
 
 @router.post("/officer/login", include_in_schema=False)
-def officer_login(key: str = Form(""), backend: Backend = Depends(get_backend)):
+def officer_login(backend: BackendDep, key: Annotated[str, Form()] = ""):
     if officer_key_ok(backend, key):
         return _login_redirect(backend)
     return _page("Sahaya officer", "<div class='flash err'>Wrong key.</div>" + LOGIN_FORM)
@@ -330,10 +334,10 @@ def officer_ui_action(
     application_id: str,
     action: str,
     request: Request,
-    remarks: str = Form(""),
-    reason: str = Form(""),
-    backend: Backend = Depends(get_backend),
-    session: Session = Depends(get_session),
+    backend: BackendDep,
+    session: SessionDep,
+    remarks: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
 ):
     _ui_guard(request, backend)
     try:
@@ -353,21 +357,26 @@ def officer_ui_action(
 
 @router.get("/officer/ui/applications/{application_id}/documents/{sha256}", include_in_schema=False)
 def officer_ui_document(application_id: str, sha256: str, request: Request,
-                        backend: Backend = Depends(get_backend), session: Session = Depends(get_session)):
+                        backend: BackendDep, session: SessionDep):
     _ui_guard(request, backend)
     return officer_document(application_id, sha256, session)
 
 
 @router.get("/officer/ui/applications/{application_id}/certificate", include_in_schema=False)
 def officer_ui_certificate(application_id: str, request: Request,
-                           backend: Backend = Depends(get_backend), session: Session = Depends(get_session)):
+                           backend: BackendDep, session: SessionDep):
     _ui_guard(request, backend)
     return officer_certificate(application_id, session)
 
 
 @router.post("/officer/ui/certificates/{certificate_id}/revoke", include_in_schema=False)
-def officer_ui_revoke(certificate_id: str, request: Request, reason: str = Form(""),
-                      backend: Backend = Depends(get_backend), session: Session = Depends(get_session)):
+def officer_ui_revoke(
+    certificate_id: str,
+    request: Request,
+    backend: BackendDep,
+    session: SessionDep,
+    reason: Annotated[str, Form()] = "",
+):
     _ui_guard(request, backend)
     if not reason.strip():
         return _back("a revocation needs a reason", ok=False)
@@ -379,8 +388,14 @@ def officer_ui_revoke(certificate_id: str, request: Request, reason: str = Form(
 
 
 @router.post("/officer/ui/grievances/{ticket_id}/status", include_in_schema=False)
-def officer_ui_grievance(ticket_id: str, request: Request, status: str = Form(""), remarks: str = Form(""),
-                         backend: Backend = Depends(get_backend), session: Session = Depends(get_session)):
+def officer_ui_grievance(
+    ticket_id: str,
+    request: Request,
+    backend: BackendDep,
+    session: SessionDep,
+    status: Annotated[str, Form()] = "",
+    remarks: Annotated[str, Form()] = "",
+):
     _ui_guard(request, backend)
     try:
         g = grv.set_status(session, ticket_id, status, remarks.strip() or None)

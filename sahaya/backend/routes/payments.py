@@ -3,26 +3,32 @@
 from __future__ import annotations
 
 import json
-from typing import Optional
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from .. import payments as pay
-from ..context import Backend
-from ..deps import get_backend, get_session, phone_query
+from ..deps import BackendDep, PhoneDep, SessionDep
 from ..errors import ApiError, not_found
 from ..models import Payment
-from ..schemas import BillOut, CallbackOut, PaymentCallback, PaymentCreate, PaymentOut, errors
+from ..schemas import (
+    BillOut,
+    CallbackOut,
+    PaymentCallback,
+    PaymentCreate,
+    PaymentOut,
+    errors,
+)
 
 router = APIRouter(tags=["payments"])
 
 
 @router.get("/bills/{service}/{number}", response_model=BillOut, responses=errors(404, 422))
-def get_bill(service: str, number: str, session: Session = Depends(get_session)) -> dict:
+def get_bill(service: str, number: str, session: SessionDep) -> dict:
     return pay.bill_view(pay.find_bill(session, service, number))
 
 
@@ -30,9 +36,9 @@ def get_bill(service: str, number: str, session: Session = Depends(get_session))
              summary="A UPI payment link for a bill, an application fee or a booking")
 def create_payment(
     body: PaymentCreate,
-    idempotency_key: Optional[str] = Header(None, alias="Idempotency-Key", max_length=128),
-    backend: Backend = Depends(get_backend),
-    session: Session = Depends(get_session),
+    backend: BackendDep,
+    session: SessionDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None,
 ) -> dict:
     payment = pay.create_payment(
         session,
@@ -56,9 +62,9 @@ def _owned_payment(session: Session, payment_id: str) -> Payment:
 @router.get("/payments/{payment_id}", response_model=PaymentOut, responses=errors(404, 422))
 def get_payment(
     payment_id: str,
-    phone: str = Depends(phone_query),
-    backend: Backend = Depends(get_backend),
-    session: Session = Depends(get_session),
+    phone: PhoneDep,
+    backend: BackendDep,
+    session: SessionDep,
 ) -> dict:
     payment = _owned_payment(session, payment_id)
     if payment.phone != phone:
@@ -70,8 +76,8 @@ def get_payment(
             responses={200: {"content": {"image/png": {}}}, **errors(404)})
 def payment_qr(
     payment_id: str,
-    backend: Backend = Depends(get_backend),
-    session: Session = Depends(get_session),
+    backend: BackendDep,
+    session: SessionDep,
 ) -> Response:
     payment = _owned_payment(session, payment_id)
     return Response(
@@ -95,8 +101,8 @@ def payment_qr(
 )
 async def payment_callback(
     request: Request,
-    x_signature: Optional[str] = Header(None, alias="X-Signature"),
-    backend: Backend = Depends(get_backend),
+    backend: BackendDep,
+    x_signature: Annotated[str | None, Header(alias="X-Signature")] = None,
 ) -> dict:
     raw = await request.body()
     if not pay.signature_ok(backend.settings.payment_secret, raw, x_signature):

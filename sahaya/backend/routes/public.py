@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import List
-
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from sahaya.catalogue import Service
 
-from ..context import Backend
-from ..deps import get_backend
+from ..deps import BackendDep
 from ..errors import ApiError
-from ..schemas import DepartmentOut, ServiceOut, ValidateRequest, ValidateResponse, errors
+from ..schemas import (
+    DepartmentOut,
+    ServiceOut,
+    ValidateRequest,
+    ValidateResponse,
+    errors,
+)
 from ..validators import FIELD_TYPES, ValidationFailure, mask_aadhaar, validate_value
 
 router = APIRouter()
@@ -29,7 +32,7 @@ def health() -> dict:
     responses=errors(422),
     summary="Validate and normalise one form answer",
 )
-def validate(body: ValidateRequest, backend: Backend = Depends(get_backend)) -> ValidateResponse:
+def validate(body: ValidateRequest, backend: BackendDep) -> ValidateResponse:
     spec = None
     if body.field:
         spec = backend.catalogue.fields.get(body.field)
@@ -51,8 +54,8 @@ def _brief(s: Service) -> dict:
     return {"code": s.code, "kind": s.kind, "name": s.name, "fee": s.fee, "days": s.days}
 
 
-@router.get("/catalogue/departments", response_model=List[DepartmentOut], tags=["catalogue"])
-def departments(backend: Backend = Depends(get_backend)) -> list:
+@router.get("/catalogue/departments", response_model=list[DepartmentOut], tags=["catalogue"])
+def departments(backend: BackendDep) -> list:
     return [
         {"code": d.code, "name": d.name, "services": [_brief(s) for s in d.services]}
         for d in backend.catalogue.departments
@@ -65,7 +68,7 @@ def departments(backend: Backend = Depends(get_backend)) -> list:
     tags=["catalogue"],
     responses=errors(404),
 )
-def service(code: str, backend: Backend = Depends(get_backend)) -> dict:
+def service(code: str, backend: BackendDep) -> dict:
     s = backend.catalogue.service(code)
     if s is None:
         raise ApiError(404, "unknown_service", f"no service {code!r}", {"service": code})

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from html import escape
-from typing import Optional
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
-from sqlalchemy.orm import Session
 
 from ..certificates import verify_certificate
 from ..context import Backend
-from ..deps import get_backend, get_session, require_officer
+from ..deps import BackendDep, SessionDep, require_officer
 from ..register import verify_database
 from ..schemas import VerifyOut, errors
 from ..signing import CERT_KEY_NAMES, CERT_KEYS, fields_from_query
@@ -43,9 +42,9 @@ WORDS = {
 )
 def verify(
     request: Request,
-    format: Optional[str] = Query(None, pattern="^(html|json)$"),
-    backend: Backend = Depends(get_backend),
-    session: Session = Depends(get_session),
+    backend: BackendDep,
+    session: SessionDep,
+    format: Annotated[str | None, Query(pattern="^(html|json)$")] = None,
 ):
     query = dict(request.query_params)
     fields, signature = fields_from_query(query)
@@ -108,7 +107,7 @@ def _page(backend: Backend, body: dict) -> str:
 
 @router.get("/verify/public-key", response_class=PlainTextResponse,
             responses={200: {"content": {"text/plain": {}}}})
-def public_key(backend: Backend = Depends(get_backend)) -> PlainTextResponse:
+def public_key(backend: BackendDep) -> PlainTextResponse:
     return PlainTextResponse(
         backend.signer.public_pem().decode(), headers={"X-Key-Id": backend.signer.key_id}
     )
@@ -116,7 +115,7 @@ def public_key(backend: Backend = Depends(get_backend)) -> PlainTextResponse:
 
 @router.get("/officer/register/verify", tags=["officer"], dependencies=[Depends(require_officer)],
             responses=errors(401))
-def register_verify(backend: Backend = Depends(get_backend), session: Session = Depends(get_session)) -> dict:
+def register_verify(backend: BackendDep, session: SessionDep) -> dict:
     report = verify_database(session, backend.signer)
     return {"ok": report.ok, "checked": report.checked, "first_bad_seq": report.first_bad_seq,
             "message": report.describe()}
