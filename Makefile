@@ -52,8 +52,10 @@ test-unit:
 test-backend:
 	$(BIN)/pytest -q tests/backend
 
+PG_TEST_URL := postgresql://postgres@127.0.0.1:5432/sahaya_test
 test-backend-pg:
-	SAHAYA_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/sahaya_test $(BIN)/pytest -q tests/backend
+	$(BIN)/python -c "import psycopg2; c = psycopg2.connect('postgresql://postgres@127.0.0.1:5432/postgres'); c.autocommit = True; cur = c.cursor(); cur.execute(\"SELECT 1 FROM pg_database WHERE datname = 'sahaya_test'\"); cur.fetchone() or cur.execute('CREATE DATABASE sahaya_test')"
+	SAHAYA_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q tests/backend
 
 test-stories: train
 	$(RASA) test core --stories tests/stories --fail-on-prediction-errors --out results/stories

@@ -4,6 +4,7 @@ summary with numbered edits, and submits exactly once (idempotency key)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from abc import ABC, abstractmethod
 from typing import Any
@@ -82,13 +83,14 @@ class ActionStartApplication(Action):
 
         events: list[EventType] = [SlotSet("service", service.code)]
         same_draft = tracker.get_slot("draft_service") == service.code and tracker.get_slot("draft_id")
-        if not same_draft:
-            # A new application starts clean, but keeps what this message gave ("naa peru Ramesh").
-            given = {code: tracker.get_slot(code) for code in field_slots() if self._set_this_turn(tracker, code)}
+        given = self._given_up_front(tracker, service)
+        if same_draft:
+            events += [SlotSet(code, value) for code, value in given.items()]
+        else:
             events += reset_fields(given)
             events += [SlotSet("draft_id", str(uuid.uuid4())), SlotSet("draft_service", service.code)]
             phone = "".join(ch for ch in sender_phone(tracker) if ch.isdigit())
-            if "mobile" in service.fields and len(phone) >= 10 and not given.get("mobile"):
+            if "mobile" in service.fields and re.fullmatch(r"(91)?[6-9]\d{9}", phone) and not given.get("mobile"):
                 events.append(SlotSet("mobile", phone[-10:]))
         dispatcher.utter_message(
             response="utter_application_start",
@@ -99,13 +101,17 @@ class ActionStartApplication(Action):
         return events + [FollowupAction("application_form")]
 
     @staticmethod
-    def _set_this_turn(tracker: Tracker, slot: str) -> bool:
-        for event in reversed(tracker.events):
-            if event.get("event") == "user":
-                return False
-            if event.get("event") == "slot" and event.get("name") == slot and event.get("value"):
-                return True
-        return False
+    def _given_up_front(tracker: Tracker, service: Service) -> dict[str, Any]:
+        """"naaku income certificate kavali, naa peru Ramesh": the name is taken."""
+        name = entity_value(tracker, "person_name")
+        if not name or "applicant_name" not in service.fields:
+            return {}
+        try:
+            return {"applicant_name": backend().validate("name", name, field="applicant_name")}
+        except BackendError:
+            return {}  # not a name after all; the form will ask
+        except BackendUnavailable:
+            return {"applicant_name": name}  # checked again at submit
 
 
 class ValidateApplicationForm(FormValidationAction):
@@ -121,15 +127,35 @@ class ValidateApplicationForm(FormValidationAction):
         return list(service.fields) if service else []
 
     def __getattr__(self, name: str) -> Any:
-        # validate_<field> for every field in the catalogue, without a method each.
-        if name.startswith("validate_") and name[len("validate_"):] in catalogue().fields:
-            field = catalogue().fields[name[len("validate_"):]]
+        # extract_<field> and validate_<field> for every catalogue field, without a method each.
+        prefix, _, code = name.partition("_")
+        field = catalogue().fields.get(code)
+        if field is not None and prefix == "validate":
 
             async def validate(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
                 return await self.validate_field(field, value, dispatcher, tracker, domain)
 
             return validate
+        if field is not None and prefix == "extract":
+
+            async def extract(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+                return self.extract_field(field, tracker)
+
+            return extract
         raise AttributeError(name)
+
+    @staticmethod
+    def extract_field(field: Field, tracker: Tracker) -> dict[str, Any]:
+        """The message is the answer to the question asked, unless it is
+        clearly something else ("what is the fee?", "stop", "Telugu please"):
+        then the form steps aside and the rules answer it."""
+        if tracker.get_slot("requested_slot") != field.code or is_interruption(tracker):
+            return {}
+        metadata = tracker.latest_message.get("metadata") or {}
+        text = tracker.latest_message.get("text") or ""
+        if not text and (metadata.get("media") or metadata.get("location")):
+            text = "[media]"
+        return {field.code: text}
 
     async def validate_field(
         self, field: Field, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -211,6 +237,25 @@ class ValidateApplicationForm(FormValidationAction):
         if len(text) >= 3:
             return text[:200], None  # a landmark or area in words
         return None, {"code": "location_missing"}
+
+
+# Intents that interrupt a form when NLU is sure; service_info also needs what
+# is asked about (documents, fee, days, eligibility), since answers like
+# "for my scholarship" look like questions about a service.
+INTERRUPTIONS = {
+    "stop", "main_menu", "go_back", "change_language", "check_status", "download_certificate",
+    "emergency", "help", "human_handoff", "resume", "service_info",
+}
+INTERRUPTION_CONFIDENCE = 0.8
+
+
+def is_interruption(tracker: Tracker) -> bool:
+    intent = tracker.latest_message.get("intent") or {}
+    if intent.get("name") not in INTERRUPTIONS or (intent.get("confidence") or 0) < INTERRUPTION_CONFIDENCE:
+        return False
+    if intent["name"] == "service_info":
+        return entity_value(tracker, "info_topic") is not None
+    return True
 
 
 class ActionAskField(Action, ABC):

@@ -185,6 +185,13 @@ class BackendClient:
             "GET", f"/applications/{application_id}/certificate", params={"phone": phone}
         ).content
 
+    def certificate_url(self, application_id: str, phone: str) -> str:
+        """An expiring link to the PDF (24 h) that WhatsApp can fetch as a document."""
+        certificate = self.application(application_id, phone).get("certificate")
+        if not certificate or certificate.get("revoked"):
+            raise BackendError("not_found", {"application_id": application_id}, 404, "no certificate")
+        return certificate["download_url"]
+
     # -- bills and payments ---------------------------------------------------------
     def bill(self, service: str, number: str) -> dict:
         return self._json("GET", f"/bills/{service}/{requests.utils.quote(number, safe='')}")
@@ -257,6 +264,18 @@ class BackendClient:
 
     def cancel_booking(self, booking_id: str, phone: str) -> dict:
         return self._json("POST", f"/bookings/{booking_id}/cancel", params={"phone": phone})
+
+    # -- talking to a person -----------------------------------------------------------
+    def request_handoff(self, phone: str, language: str, message: str = "", service: str | None = None,
+                        idempotency_key: str | None = None) -> dict:
+        """{"ticket_id": "HND-…", "reply_within_hours": 24, …}; one open request per citizen."""
+        body: dict[str, Any] = {"phone": phone, "language": language, "message": message[:1000]}
+        if service:
+            body["service"] = service
+        return self._json("POST", "/handoffs", json=body, headers=self._key(idempotency_key))
+
+    def handoff(self, ticket_id: str, phone: str) -> dict:
+        return self._json("GET", f"/handoffs/{ticket_id}", params={"phone": phone})
 
     # -- verification ------------------------------------------------------------------
     def verify_certificate(self, verify_url: str) -> dict:

@@ -31,8 +31,8 @@ LANGUAGE_NAMES = {"te": "తెలుగు", "hi": "हिंदी", "en": "En
 OFFERABLE_INTENTS = (
     "apply_service", "service_info", "check_status", "download_certificate",
     "pay_bill", "file_grievance", "change_language", "human_handoff",
-    "emergency", "help", "main_menu", "greet",
-)
+    "emergency", "help", "greet",
+)  # the main menu is always offered as the last option
 # A romanized message this long and this sure of its language is a clear switch.
 CLEAR_SWITCH_WORDS = 4
 CLEAR_SWITCH_CONFIDENCE = 0.85
@@ -334,8 +334,9 @@ class ActionShowMenu(Action):
         elif level in ("review", "retry", "bill", "my_apps"):
             dispatcher.utter_message(response="utter_pick_option", options=options_text, buttons=buttons[:10])
         else:
-            state = menu_state.with_options(menu_state.new_state("main"), cat)
-            options_text, buttons = render_options(state["options"], domain, language)
+            if level != "main":  # a level with nothing to show falls back to the main menu
+                state = menu_state.with_options(menu_state.new_state("main"), cat)
+                options_text, buttons = render_options(state["options"], domain, language)
             dispatcher.utter_message(response="utter_main_menu", options=options_text, buttons=buttons)
         return [SlotSet("menu", state)]
 

@@ -34,6 +34,13 @@ def status_label(domain: dict[str, Any], status: str, language: str) -> str:
         return status
 
 
+def grievance_status_label(domain: dict[str, Any], status: str, language: str) -> str:
+    try:
+        return response_text(domain, f"utter_grievance_label_{status}", language)
+    except KeyError:
+        return status
+
+
 class _ApplicationAction(Action, ABC):
     """Finds the application meant: an id in the message, the one picked from
     the list, or the citizen's only one; otherwise lists theirs to pick from."""
@@ -44,7 +51,7 @@ class _ApplicationAction(Action, ABC):
         phone = sender_phone(tracker)
         ticket = entity_value(tracker, "ticket_id")
         if ticket and self.purpose == "status":
-            return self._grievance(dispatcher, tracker, ticket)
+            return self._grievance(dispatcher, tracker, domain, ticket)
         application_id = entity_value(tracker, "application_id") or self._picked(tracker)
         try:
             if application_id:
@@ -85,7 +92,7 @@ class _ApplicationAction(Action, ABC):
         dispatcher.utter_message(response="utter_pick_application", options="\n".join(lines), buttons=buttons)
         return [SlotSet("menu", menu_state.new_state("my_apps", options=options, purpose=self.purpose))]
 
-    def _grievance(self, dispatcher: CollectingDispatcher, tracker: Tracker, ticket: str) -> list[EventType]:
+    def _grievance(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, ticket: str) -> list[EventType]:
         try:
             grievance = backend().grievance(ticket, sender_phone(tracker))
         except BackendUnavailable:
@@ -97,7 +104,7 @@ class _ApplicationAction(Action, ABC):
         dispatcher.utter_message(
             response="utter_grievance_status",
             ticket_id=ticket,
-            status=grievance.get("status", ""),
+            status=grievance_status_label(domain, grievance.get("status", ""), language_of(tracker)),
         )
         return []
 

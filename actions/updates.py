@@ -10,7 +10,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.i18n import language_of, rupees
 from actions.menus import entity_value
-from actions.tracking import service_name
+from actions.tracking import grievance_status_label, service_name
 
 KNOWN_STATUSES = ("submitted", "under_verification", "approved", "rejected", "certificate_issued")
 
@@ -42,5 +42,19 @@ class ActionNotifyPayment(Action):
             reference=entity_value(tracker, "reference") or "",
             service=service_name(entity_value(tracker, "service") or "", language_of(tracker)),
             payment_id=entity_value(tracker, "payment_id") or "",
+        )
+        return []
+
+
+class ActionNotifyGrievanceUpdate(Action):
+    def name(self) -> str:
+        return "action_notify_grievance_update"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(
+            response="utter_update_grievance",
+            ticket_id=entity_value(tracker, "ticket_id") or "",
+            status=grievance_status_label(domain, entity_value(tracker, "status") or "open", language_of(tracker)),
+            remarks=entity_value(tracker, "remarks") or "",
         )
         return []

@@ -7,7 +7,7 @@ import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import yaml
 
@@ -48,7 +48,7 @@ class Field:
     example: Dict[str, str]
     choices: List[Choice] = field(default_factory=list)
 
-    def choice(self, code: str) -> Optional[Choice]:
+    def choice(self, code: str) -> Choice | None:
         return next((c for c in self.choices if c.code == code), None)
 
 
@@ -83,10 +83,10 @@ class Catalogue:
     def services(self) -> Dict[str, Service]:
         return {s.code: s for d in self.departments for s in d.services}
 
-    def department(self, code: str) -> Optional[Department]:
+    def department(self, code: str) -> Department | None:
         return next((d for d in self.departments if d.code == code), None)
 
-    def service(self, code: str) -> Optional[Service]:
+    def service(self, code: str) -> Service | None:
         return self.services.get(code)
 
     def fields_of(self, service_code: str) -> List[Field]:
@@ -187,7 +187,7 @@ def _parse(raw: dict) -> Catalogue:
     return Catalogue(departments=departments, fields=fields)
 
 
-def load_catalogue(path: Optional[Path] = None) -> Catalogue:
+def load_catalogue(path: Path | None = None) -> Catalogue:
     """Load a catalogue file (no caching; see `catalogue()` for the shared one)."""
     with open(path or DEFAULT_PATH, encoding="utf-8") as fh:
         return _parse(yaml.safe_load(fh) or {})

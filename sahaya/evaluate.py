@@ -434,9 +434,10 @@ def save_confusion_png(
 
     gold = [e.intent for e in examples]
     pred = [predicted_label(p) for p in predictions]
-    labels = sorted(set(gold))
-    labels += sorted(set(pred) - set(labels))
-    matrix = confusion_matrix(gold, pred, labels=labels)
+    gold_labels = sorted(set(gold))
+    labels = gold_labels + sorted(set(pred) - set(gold_labels))  # + nlu_fallback
+    # Rows: gold intents only; columns also show predicted-only labels.
+    matrix = confusion_matrix(gold, pred, labels=labels)[: len(gold_labels)]
     rows = matrix.sum(axis=1, keepdims=True)
     share = np.divide(matrix, rows, out=np.zeros(matrix.shape, dtype=float), where=rows > 0)
 
@@ -444,12 +445,12 @@ def save_confusion_png(
     fig, ax = plt.subplots(figsize=(size, size * 0.9))
     ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
     ax.set_xticks(range(len(labels)))
-    ax.set_yticks(range(len(labels)))
+    ax.set_yticks(range(len(gold_labels)))
     ax.set_xticklabels(labels, rotation=70, ha="right", fontsize=8)
-    ax.set_yticklabels(labels, fontsize=8)
+    ax.set_yticklabels(gold_labels, fontsize=8)
     ax.set_xlabel("predicted")
     ax.set_ylabel("gold")
-    for i in range(len(labels)):
+    for i in range(len(gold_labels)):
         for j in range(len(labels)):
             if matrix[i, j]:
                 ax.text(

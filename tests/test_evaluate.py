@@ -118,3 +118,11 @@ def test_folds_are_stratified_by_intent_and_language():
     folds = assign_folds(blocks, 3, seed=1)
     assert sorted(folds[0].count(f) for f in range(3)) == [3, 3, 3]
     assert sorted(folds[1].count(f) for f in range(3)) == [2, 2, 3]
+
+
+def test_confusion_matrix_png(tmp_path):
+    from sahaya.evaluate import save_confusion_png
+
+    path = tmp_path / "cm.png"
+    save_confusion_png([ex("greet"), ex("deny")], [pred("greet"), pred(FALLBACK)], path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,4 +1,12 @@
-from sahaya.nlu.text import dominant_script, indic_script, has_content, normalize, normalize_with_offsets, skeleton, skeleton_phrase
+from sahaya.nlu.text import (
+    dominant_script,
+    has_content,
+    indic_script,
+    normalize,
+    normalize_with_offsets,
+    skeleton,
+    skeleton_phrase,
+)
 
 
 def test_native_and_romanized_spellings_share_a_skeleton():

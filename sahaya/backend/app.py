@@ -21,6 +21,7 @@ from .routes import (
     applications,
     bookings,
     grievances,
+    handoffs,
     officer,
     payments,
     public,
@@ -72,7 +73,7 @@ def create_app(
     )
     app.state.backend = backend
     install_error_handlers(app)
-    for module in (public, applications, payments, grievances, bookings, verify):
+    for module in (public, applications, payments, grievances, bookings, handoffs, verify):
         app.include_router(module.router)
     app.include_router(officer.api)
     app.include_router(officer.router)

@@ -375,8 +375,12 @@ class CertificateRenderer:
     ) -> bytes:
         lang = language if language in ("te", "hi") else "en"
         local_script = SCRIPT_OF_LANGUAGE[lang]
-        local = lambda key, **kw: TEXTS[key][lang].format(**kw)
-        english = lambda key, **kw: TEXTS[key]["en"].format(**kw)
+        def local(key: str, **kw: object) -> str:
+            return TEXTS[key][lang].format(**kw)
+
+        def english(key: str, **kw: object) -> str:
+            return TEXTS[key]["en"].format(**kw)
+
         service_local = service.name.get(lang) or service.name.get("en") or service.code
         service_en = service.name.get("en") or service.code
         dept_local = department_name.get(lang) or department_name.get("en") or ""

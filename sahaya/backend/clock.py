@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
 
 
 def utcnow() -> datetime:
     """Naive UTC: SQLite keeps no zone, so every stored time is UTC without one."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    # timezone.utc, not datetime.UTC: the project runs on Python 3.10
+    return datetime.now(timezone.utc).replace(tzinfo=None)  # noqa: UP017
 
 
 def today_ist() -> date:
@@ -19,7 +20,8 @@ def today_ist() -> date:
 def iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    return moment.replace(tzinfo=UTC, microsecond=0).isoformat().replace("+00:00", "Z")
+    stamp = moment.replace(tzinfo=timezone.utc, microsecond=0)  # noqa: UP017
+    return stamp.isoformat().replace("+00:00", "Z")
 
 
 def add_working_days(start: date, days: int) -> date:

@@ -35,8 +35,8 @@ def officer_key_ok(backend: Backend, key: str | None) -> bool:
 
 
 def require_officer(
-    x_officer_key: str | None = Header(None, alias="X-Officer-Key"),
-    backend: Backend = Depends(get_backend),
+    backend: BackendDep,
+    x_officer_key: Annotated[str | None, Header(alias="X-Officer-Key")] = None,
 ) -> None:
     if not officer_key_ok(backend, x_officer_key):
         raise ApiError(401, "unauthorized", "officer key missing or wrong")

@@ -246,3 +246,21 @@ class OutboxMessage(Base):
     last_error = Column(Text, nullable=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     sent_at = Column(DateTime, nullable=True)
+
+
+class HandoffRequest(Base):
+    """A citizen asked for a person; an officer calls or writes back."""
+
+    __tablename__ = "handoff_requests"
+    id = Column(Integer, primary_key=True)
+    public_id = Column(String(20), unique=True, nullable=False)
+    idempotency_key = Column(String(128), unique=True, nullable=True)
+    phone = Column(String(64), nullable=False, index=True)
+    language = Column(String(2), nullable=False)
+    message = Column(Text, nullable=False, default="")
+    service = Column(String(64), nullable=True)
+    # open | closed
+    status = Column(String(16), nullable=False, default="open", index=True)
+    remarks = Column(Text, nullable=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    closed_at = Column(DateTime, nullable=True)

@@ -293,3 +293,24 @@ class VerifyOut(BaseModel):
     revoked_at: str | None = None
     revoke_reason: str | None = None
     details: dict[str, object] | None = None
+
+
+# --- talking to a person ------------------------------------------------------------
+
+class HandoffCreate(BaseModel):
+    phone: Phone
+    language: Language = "en"
+    message: constr(max_length=4000) = ""
+    service: constr(max_length=64) | None = None
+
+
+class HandoffOut(BaseModel):
+    ticket_id: str
+    status: str
+    language: str
+    service: str | None
+    message: str
+    remarks: str | None
+    reply_within_hours: int
+    created_at: str
+    closed_at: str | None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -22,6 +22,7 @@ from sahaya.nlu.text import has_content, normalize, skeleton, skeleton_phrase
 EXTRACTOR = "CatalogueEntityMapper"
 
 _APPLICATION_ID = re.compile(r"(?i)\bapp[\s\-_/.]*(\d{4})[\s\-_/.]*(\d{1,6})\b")
+_TICKET_ID = re.compile(r"(?i)\bgrv[\s\-_/.]*(\d{4})[\s\-_/.]*(\d{1,6})\b")
 _WORD = re.compile(r"[\w\u0900-\u097F\u0C00-\u0C7F]+")
 
 LANGUAGE_NAMES = {
@@ -39,7 +40,7 @@ MENU_FILLERS = {
 }
 
 
-def normalize_application_id(text: str) -> Optional[str]:
+def normalize_application_id(text: str) -> str | None:
     """'app 2025 123', 'APP2025000123', 'app-2025-000123' → 'APP-2025-000123'."""
     match = _APPLICATION_ID.search(normalize(text))
     if not match:
@@ -73,7 +74,7 @@ class PhraseMatcher:
         self.index = index
         self.longest = max((len(k.split()) for k in index), default=0)
 
-    def lookup(self, value: str, cutoff: float = 0.8) -> Optional[str]:
+    def lookup(self, value: str, cutoff: float = 0.8) -> str | None:
         key = skeleton_phrase(value)
         if not key:
             return None
@@ -114,11 +115,11 @@ class CatalogueEntityMapper(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "CatalogueEntityMapper":
+    ) -> CatalogueEntityMapper:
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -167,6 +168,9 @@ class CatalogueEntityMapper(GraphComponent):
                 for start, end, code in self.languages.find(text):
                     kept.append(self._entity("language", code, text, start, end))
 
+        for match in _TICKET_ID.finditer(text):
+            value = f"GRV-{match.group(1)}-{int(match.group(2)):06d}"
+            kept.append(self._entity("ticket_id", value, text, match.start(), match.end()))
         for match in _APPLICATION_ID.finditer(text):
             value = f"APP-{match.group(1)}-{int(match.group(2)):06d}"
             kept.append(self._entity("application_id", value, text, match.start(), match.end()))
@@ -194,7 +198,10 @@ class CatalogueEntityMapper(GraphComponent):
 
     @staticmethod
     def _force_intent(message: Message, name: str) -> None:
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+        # The rest drop to 0 so FallbackClassifier's ambiguity check stays quiet.
+        ranking = [
+            {**r, "confidence": 0.0} for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name
+        ]
         top = {"name": name, "confidence": 1.0}
         message.set(INTENT, top, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [top] + ranking, add_to_output=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pickle
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -23,7 +23,7 @@ LANGUAGE_CONFIDENCE = "language_confidence"
 MODEL_FILE = "language_id.pkl"
 
 
-def example_language(message: Message) -> Optional[str]:
+def example_language(message: Message) -> str | None:
     """The language a training example's intent block declares in metadata."""
     metadata = message.get("metadata") or {}
     for part in (metadata.get("example"), metadata.get("intent")):
@@ -43,7 +43,7 @@ class LanguageIdentifier(GraphComponent):
         self,
         model_storage: ModelStorage,
         resource: Resource,
-        classifier: Optional[Pipeline] = None,
+        classifier: Pipeline | None = None,
     ) -> None:
         self._model_storage = model_storage
         self._resource = resource
@@ -52,22 +52,22 @@ class LanguageIdentifier(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "LanguageIdentifier":
+    ) -> LanguageIdentifier:
         return cls(model_storage, resource)
 
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "LanguageIdentifier":
+    ) -> LanguageIdentifier:
         try:
             with model_storage.read_from(resource) as directory:
                 classifier = pickle.loads((directory / MODEL_FILE).read_bytes())
@@ -94,7 +94,7 @@ class LanguageIdentifier(GraphComponent):
                 (directory / MODEL_FILE).write_bytes(pickle.dumps(self._classifier))
         return self._resource
 
-    def identify(self, text: str) -> Tuple[Optional[str], float]:
+    def identify(self, text: str) -> Tuple[str | None, float]:
         script = indic_script(text)
         if script == TELUGU:
             return "te", 1.0

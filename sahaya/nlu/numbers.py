@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import yaml
 
@@ -55,7 +55,7 @@ def find_numbers(text: str, by_sound: bool = True) -> List[NumberMention]:
     found: List[NumberMention] = []
     for match in _WORD.finditer(text):
         word = match.group(0).lower()
-        value: Optional[int] = None
+        value: int | None = None
         digits = _DIGITS.match(word)
         if digits:
             value = int(digits.group(1))
@@ -68,7 +68,7 @@ def find_numbers(text: str, by_sound: bool = True) -> List[NumberMention]:
     return found
 
 
-def parse_choice(text: str) -> Optional[int]:
+def parse_choice(text: str) -> int | None:
     """The one number a short answer picks ("2", "రెండు", "the second one").
 
     None when the answer has no number or several different ones.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import List, Optional, Tuple
+from typing import List, Tuple
 
 from indic_transliteration import sanscript
 
@@ -65,7 +65,7 @@ def normalize_with_offsets(text: str) -> Tuple[str, List[int]]:
     return stripped, mapping
 
 
-def script_of(char: str) -> Optional[str]:
+def script_of(char: str) -> str | None:
     code = ord(char)
     if 0x0C00 <= code <= 0x0C7F:
         return TELUGU
@@ -76,7 +76,7 @@ def script_of(char: str) -> Optional[str]:
     return None
 
 
-def dominant_script(text: str) -> Optional[str]:
+def dominant_script(text: str) -> str | None:
     """The script most letters of `text` are in (None if it has no letters)."""
     counts = {TELUGU: 0, DEVANAGARI: 0, LATIN: 0}
     for ch in text:
@@ -87,7 +87,7 @@ def dominant_script(text: str) -> Optional[str]:
     return best if counts[best] else None
 
 
-def indic_script(text: str) -> Optional[str]:
+def indic_script(text: str) -> str | None:
     """Telugu or Devanagari if the text has any of it: "నాకు caste certificate
     కావాలి" is Telugu, however many English words it borrows."""
     telugu = sum(1 for ch in text if script_of(ch) == TELUGU)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List, Text
+from typing import List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.tokenizer import Token
@@ -20,7 +20,7 @@ class IndicTokenizer(WhitespaceTokenizer):
     lemma is its skeleton, so a CountVectorsFeaturizer with `use_lemma` sees
     "इनकम", "ఇన్కమ్" and "income" as one feature."""
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> List[Token]:
         tokens = super().tokenize(message, attribute)
         for token in tokens:
             # An empty lemma would make the featurizer fall back to the text.

@@ -7,7 +7,6 @@ import socket
 import threading
 import time
 from pathlib import Path
-from typing import Self
 
 from sahaya.backend.validators import verhoeff_check_digit
 
@@ -60,7 +59,7 @@ class LiveServer:
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> LiveServer:  # noqa: PYI034 (typing.Self is Python 3.11)
         self.thread.start()
         deadline = time.monotonic() + 15
         while not self.server.started:

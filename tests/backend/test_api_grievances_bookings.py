@@ -111,3 +111,23 @@ def test_booking_validation(client):
     assert bad_temple.json()["error"]["code"] == "temple_invalid"
     options = client.get("/bookings/options").json()
     assert options["temples"] == ["tirumala", "srisailam"] and options["slots"] == ["morning", "evening"]
+
+
+def test_handoff_requests(client):
+    first = client.post("/handoffs", json={"phone": PHONE, "language": "te", "message": "ఆఫీసర్‌తో మాట్లాడాలి",
+                                           "service": "income_certificate"})
+    assert first.status_code == 201
+    body = first.json()
+    assert body["ticket_id"].startswith("HND-") and body["reply_within_hours"] == 24 and body["status"] == "open"
+    again = client.post("/handoffs", json={"phone": PHONE, "language": "te", "message": "please call"}).json()
+    assert again["ticket_id"] == body["ticket_id"] and "please call" in again["message"]  # one open request
+    assert client.get(f"/handoffs/{body['ticket_id']}", params={"phone": OTHER_PHONE}).status_code == 404
+    assert [h["ticket_id"] for h in client.get("/officer/handoffs", headers=OFFICER).json()] == [body["ticket_id"]]
+    closed = client.post(f"/officer/handoffs/{body['ticket_id']}/close", headers=OFFICER,
+                         json={"remarks": "called back"}).json()
+    assert closed["status"] == "closed" and closed["closed_at"]
+    newer = client.post("/handoffs", json={"phone": PHONE, "language": "hi", "message": "फिर से"}).json()
+    assert newer["ticket_id"] != body["ticket_id"]
+    client.get("/officer", params={"key": "officer-dev-key"})
+    page = client.get("/officer").text
+    assert "Citizens asking for an officer" in page and newer["ticket_id"] in page

@@ -118,6 +118,9 @@ def test_against_the_real_backend(live_server):
     assert client.application(app["id"], PHONE)["status"] == "certificate_issued"
     pdf = client.certificate_pdf(app["id"], PHONE)
     assert pdf.startswith(b"%PDF")
+    link = client.certificate_url(app["id"], PHONE)
+    assert PHONE not in link and requests.get(link.replace("http://testserver", live_server.url),
+                                              timeout=30).content == pdf
     verify_url = client.application(app["id"], PHONE)["certificate"]["verify_url"]
     assert client.verify_certificate(verify_url)["status"] == "VALID"
 
@@ -137,6 +140,8 @@ def test_against_the_real_backend(live_server):
     assert client.booking(booking["booking_id"], PHONE)["persons"] == 2
     assert client.bookings(PHONE)[0]["booking_id"] == booking["booking_id"]
     assert client.cancel_booking(booking["booking_id"], PHONE)["status"] == "cancelled"
+    handoff = client.request_handoff(PHONE, "te", "need an officer", "income_certificate")
+    assert handoff["reply_within_hours"] == 24 and client.handoff(handoff["ticket_id"], PHONE)["status"] == "open"
     with pytest.raises(BackendError) as info:
         client.book_darshan(PHONE, "nowhere", day, "morning", 1)
     assert info.value.code == "temple_invalid"

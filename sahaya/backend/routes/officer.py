@@ -20,17 +20,26 @@ from sqlalchemy.orm import Session
 
 from .. import applications as apps
 from .. import grievances as grv
+from .. import handoffs as hnd
 from ..certificates import certificate_url, revoke_certificate
 from ..clock import iso
 from ..context import Backend
 from ..deps import BackendDep, SessionDep, officer_key_ok, require_officer
 from ..errors import ApiError, not_found
-from ..models import PENDING_STATUSES, Application, Certificate, Grievance, Upload
+from ..models import (
+    PENDING_STATUSES,
+    Application,
+    Certificate,
+    Grievance,
+    HandoffRequest,
+    Upload,
+)
 from ..schemas import (
     ApplicationOut,
     ApplicationSummary,
     GrievanceOut,
     GrievanceStatusUpdate,
+    HandoffOut,
     OfficerReject,
     OfficerRemarks,
     RevokeOut,
@@ -140,6 +149,19 @@ def revoke(
     certificate = _revoke(session, backend, certificate_id, body.reason)
     return {"certificate_id": certificate.public_id, "status": "REVOKED",
             "revoked_at": iso(certificate.revoked_at)}
+
+
+@api.get("/handoffs", response_model=list[HandoffOut])
+def open_handoffs(session: SessionDep) -> list:
+    rows = session.execute(
+        select(HandoffRequest).where(HandoffRequest.status == "open").order_by(HandoffRequest.id).limit(200)
+    ).scalars()
+    return [hnd.view(h) for h in rows]
+
+
+@api.post("/handoffs/{ticket_id}/close", response_model=HandoffOut, responses=errors(404, 422))
+def close_handoff(ticket_id: str, session: SessionDep, body: Annotated[OfficerRemarks | None, Body()] = None) -> dict:
+    return hnd.view(hnd.close(session, ticket_id, body.remarks if body else None))
 
 
 @api.post("/grievances/{ticket_id}/status", response_model=GrievanceOut, responses=errors(404, 409, 422))
@@ -303,7 +325,40 @@ def officer_page(
                 f"<button>Update</button></form></td></tr>"
             )
         parts.append("</table>")
+    waiting = session.execute(
+        select(HandoffRequest).where(HandoffRequest.status == "open").order_by(HandoffRequest.id).limit(50)
+    ).scalars().all()
+    if waiting:
+        parts.append("<h2>Citizens asking for an officer</h2><table><tr><th>Request</th>"
+                     "<th>Message</th><th>Action</th></tr>")
+        for h in waiting:
+            hid = escape(h.public_id)
+            parts.append(
+                f"<tr><td>{hid}<br><span class='muted'>{escape(h.phone)} · lang {escape(h.language)} · "
+                f"{escape(h.service or '')} · {escape(iso(h.created_at) or '')}</span></td>"
+                f"<td>{escape(h.message)}</td><td>"
+                f"<form class='inline' method='post' action='/officer/ui/handoffs/{hid}/close'>"
+                f"<input type='text' name='remarks' placeholder='what was done'> <button>Close</button></form>"
+                f"</td></tr>"
+            )
+        parts.append("</table>")
     return _page("Sahaya officer", "".join(parts))
+
+
+@router.post("/officer/ui/handoffs/{ticket_id}/close", include_in_schema=False)
+def officer_ui_handoff(
+    ticket_id: str,
+    request: Request,
+    backend: BackendDep,
+    session: SessionDep,
+    remarks: Annotated[str, Form()] = "",
+):
+    _ui_guard(request, backend)
+    try:
+        h = hnd.close(session, ticket_id, remarks.strip() or None)
+    except ApiError as exc:
+        return _back(exc.message, ok=False)
+    return _back(f"{h.public_id} closed")
 
 
 @router.post("/officer/login", include_in_schema=False)
