@@ -74,12 +74,15 @@ class PhraseMatcher:
         self.index = index
         self.longest = max((len(k.split()) for k in index), default=0)
 
-    def lookup(self, value: str, cutoff: float = 0.8) -> str | None:
+    def lookup(self, value: str, cutoff: float | None = 0.8) -> str | None:
+        """The code a phrase names: exactly by sound, else (with a cutoff) the closest."""
         key = skeleton_phrase(value)
         if not key:
             return None
         if key in self.index:
             return self.index[key]
+        if cutoff is None:
+            return None
         close = difflib.get_close_matches(key, list(self.index), n=1, cutoff=cutoff)
         return self.index[close[0]] if close else None
 
@@ -143,13 +146,15 @@ class CatalogueEntityMapper(GraphComponent):
             return
         entities = message.get(ENTITIES) or []
         kept: List[Dict[str, Any]] = []
+        unsure: List[Dict[str, Any]] = []
         for entity in entities:
             name = entity.get("entity")
             if name in ("application_id", "number"):
                 continue  # found by rule below, more reliably than by DIET
             if name == "service":
-                code = self.services.lookup(str(entity.get("value", "")))
+                code = self.services.lookup(str(entity.get("value", "")), cutoff=None)
                 if not code:
+                    unsure.append(entity)
                     continue
                 entity = {**entity, "value": code}
             if name == "language":
@@ -160,8 +165,14 @@ class CatalogueEntityMapper(GraphComponent):
             kept.append(entity)
 
         if not any(e["entity"] == "service" for e in kept):
+            # A catalogue name in the text beats a guess from DIET's span.
             for start, end, code in self.services.find(text):
                 kept.append(self._entity("service", code, text, start, end))
+        if not any(e["entity"] == "service" for e in kept):
+            for entity in unsure:
+                code = self.services.lookup(str(entity.get("value", "")), cutoff=0.85)
+                if code:
+                    kept.append({**entity, "value": code})
         if not any(e["entity"] == "language" for e in kept):
             intent = (message.get(INTENT) or {}).get("name")
             if intent == "change_language":

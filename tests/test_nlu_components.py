@@ -1,0 +1,172 @@
+"""The custom NLU components, each on its own, and a tiny training run of the
+whole pipeline (config.yml with one epoch) as a smoke test."""
+
+from __future__ import annotations
+
+import asyncio
+import textwrap
+
+import pytest
+import yaml
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from sahaya.nlu.entities import CatalogueEntityMapper, normalize_application_id
+from sahaya.nlu.language_id import LanguageIdentifier
+from sahaya.nlu.normalizer import TextNormalizer
+from sahaya.nlu.text import skeleton
+from sahaya.nlu.tokenizer import IndicTokenizer
+
+from tests.conftest import ROOT
+
+
+def parsed(text: str, intent: str = "apply_service", entities=None) -> Message:
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.7}, "entities": entities or []})
+    message.set("intent_ranking", [{"name": intent, "confidence": 0.7}, {"name": "greet", "confidence": 0.69}])
+    return message
+
+
+@pytest.fixture(scope="module")
+def mapper() -> CatalogueEntityMapper:
+    return CatalogueEntityMapper()
+
+
+def values(message: Message, entity: str):
+    return [e["value"] for e in message.get("entities") if e["entity"] == entity]
+
+
+def test_normalizer_keeps_entity_offsets_in_training_data():
+    example = Message(data={"text": "నాకు\u200c  income certificate", "entities": [
+        {"entity": "service", "value": "income_certificate", "start": 7, "end": 25}]})
+    TextNormalizer().process_training_data(TrainingData([example]))
+    entity = example.get("entities")[0]
+    assert example.get("text")[entity["start"]:entity["end"]] == "income certificate"
+
+
+def test_normalizer_bounds_a_huge_message():
+    message = Message(data={"text": "x" * 10_000})
+    TextNormalizer().process([message])
+    assert len(message.get("text")) == 1000
+
+
+def test_tokenizer_keeps_indic_words_whole_with_skeleton_lemmas():
+    tokenizer = IndicTokenizer(IndicTokenizer.get_default_config())
+    tokens = tokenizer.tokenize(Message(data={"text": "నాకు ఆదాయ సర్టిఫికెట్ कार्ड"}), "text")
+    assert [t.text for t in tokens] == ["నాకు", "ఆదాయ", "సర్టిఫికెట్", "कार्ड"]
+    assert tokens[2].lemma == skeleton("certificate") and tokens[3].lemma == skeleton("card")
+
+
+@pytest.mark.parametrize("surface", ["inkam sartifiket", "ఆదాయ ధృవీకరణ పత్రం", "इनकम सर्टिफिकेट", "Income Certificate"])
+def test_service_spans_map_to_catalogue_codes(mapper, surface):
+    message = parsed(f"I need {surface}", entities=[{"entity": "service", "value": surface, "start": 7, "end": 7 + len(surface)}])
+    mapper.process([message])
+    assert values(message, "service") == ["income_certificate"]
+
+
+def test_catalogue_names_found_without_diet(mapper):
+    message = parsed("mujhe caste certificate chahiye")
+    mapper.process([message])
+    assert values(message, "service") == ["caste_certificate"]
+
+
+@pytest.mark.parametrize("text", ["app 2025 123", "APP2025000123", "app-2025-000123", "status APP 2025 000123 please"])
+def test_application_ids_are_normalised(mapper, text):
+    assert normalize_application_id(text) == "APP-2025-000123"
+    message = parsed(text, intent="check_status")
+    mapper.process([message])
+    assert values(message, "application_id") == ["APP-2025-000123"]
+
+
+def test_ticket_ids_are_normalised(mapper):
+    message = parsed("grv 2026 7 status", intent="check_status")
+    mapper.process([message])
+    assert values(message, "ticket_id") == ["GRV-2026-000007"]
+
+
+@pytest.mark.parametrize("text, number", [("rendu", "2"), ("दूसरा", "2"), ("the first one", "1"), ("౩", "3"), ("option 4", "4")])
+def test_a_bare_number_is_always_a_menu_pick(mapper, text, number):
+    message = parsed(text, intent="greet")
+    TextNormalizer().process([message])
+    mapper.process([message])
+    assert message.get("intent")["name"] == "menu_select" and message.get("intent")["confidence"] == 1.0
+    assert values(message, "number") == [number]
+    # The ranking below drops to zero so the fallback's ambiguity check stays quiet.
+    assert all(r["confidence"] == 0.0 for r in message.get("intent_ranking")[1:])
+
+
+@pytest.mark.parametrize("text, intent", [("0", "main_menu"), ("#", "go_back"), ("😀🙏", "out_of_scope")])
+def test_shortcuts_and_emoji(mapper, text, intent):
+    message = parsed(text, intent="greet")
+    mapper.process([message])
+    assert message.get("intent")["name"] == intent
+
+
+def test_numbers_inside_sentences_are_not_menu_picks(mapper):
+    message = parsed("what do i need for 2 certificates", intent="service_info")
+    mapper.process([message])
+    assert message.get("intent")["name"] == "service_info" and not values(message, "number")
+
+
+def test_language_entity_values(mapper):
+    message = parsed("telugu lo cheppandi", intent="change_language",
+                     entities=[{"entity": "language", "value": "telugu", "start": 0, "end": 6}])
+    mapper.process([message])
+    assert values(message, "language") == ["te"]
+
+
+def test_language_identifier_learns_romanized_languages(tmp_path):
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("lid")
+    context = ExecutionContext(graph_schema=None, model_id="test")
+    lid = LanguageIdentifier.create({}, storage, resource, context)
+    examples = []
+    for language, lines in {
+        "te": ["naaku certificate kavali", "naa application status enti", "meeru cheppandi", "ela apply cheyali", "naa peru ramesh", "ekkada undi naa bill"],
+        "hi": ["mujhe certificate chahiye", "mera application kahan hai", "aap batao", "kaise apply karna hai", "mera naam ramesh hai", "mera bill kitna hai"],
+        "en": ["i need a certificate", "where is my application", "please tell me", "how do i apply", "my name is ramesh", "how much is my bill"],
+    }.items():
+        for line in lines:
+            examples.append(Message(data={"text": line, "intent": "x", "metadata": {"intent": {"language": language}}}))
+    lid.train(TrainingData(examples))
+    assert lid.identify("naaku income certificate kavali")[0] == "te"
+    assert lid.identify("mujhe income certificate chahiye")[0] == "hi"
+    assert lid.identify("నాకు caste certificate కావాలి") == ("te", 1.0)
+    assert lid.identify("मुझे caste certificate चाहिए") == ("hi", 1.0)
+
+
+@pytest.mark.slow
+def test_the_pipeline_trains_and_parses(tmp_path):
+    """config.yml's pipeline, one epoch, a few examples: every component loads, trains and runs."""
+    from rasa.core.agent import Agent
+    from rasa.model_training import train_nlu
+
+    config = yaml.safe_load((ROOT / "config.yml").read_text())
+    for component in config["pipeline"]:
+        if component["name"] == "DIETClassifier":
+            component["epochs"] = 1
+    (tmp_path / "config.yml").write_text(yaml.safe_dump(config, allow_unicode=True))
+    (tmp_path / "nlu.yml").write_text(textwrap.dedent("""\
+        version: "3.1"
+        nlu:
+        - intent: greet
+          metadata: {language: en}
+          examples: |
+            - hi
+            - hello
+            - namaste
+        - intent: apply_service
+          metadata: {language: te}
+          examples: |
+            - naaku [income certificate]{"entity": "service", "value": "income_certificate"} kavali
+            - నాకు [కుల ధృవీకరణ పత్రం]{"entity": "service", "value": "caste_certificate"} కావాలి
+            - mujhe [ration card]{"entity": "service", "value": "ration_card"} chahiye
+        """))
+    model = train_nlu(str(tmp_path / "config.yml"), str(tmp_path / "nlu.yml"), str(tmp_path / "models"))
+    agent = Agent.load(model)
+    result = asyncio.run(agent.parse_message("naaku caste certificate kavali"))
+    assert result["language_detected"] == "te" or result["language_detected"] in ("hi", "en")
+    assert {e["value"] for e in result["entities"] if e["entity"] == "service"} == {"caste_certificate"}
+    assert asyncio.run(agent.parse_message("రెండు"))["intent"]["name"] == "menu_select"
