@@ -26,7 +26,7 @@ from qrcode.constants import ERROR_CORRECT_M
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sahaya.catalogue import Catalogue, Service
+from sahaya.catalogue import Catalogue, Service, catalogue
 
 from . import register
 from .clock import iso, today_ist, utcnow
@@ -159,7 +159,13 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
 
 
 def label_for(field_code: str, language: str) -> tuple[str, str]:
-    """(local label, English label); the local one is empty when unknown."""
+    """(local label, English label); the local one is empty when unknown.
+
+    The catalogue's field labels come first (one source of truth with the
+    bot's summary); FIELD_LABELS covers catalogues without labels."""
+    field = catalogue().fields.get(field_code)
+    if field is not None and all(field.label.get(lang) for lang in ("te", "hi", "en")):
+        return (field.label[language] if language != "en" else "", field.label["en"])
     known = FIELD_LABELS.get(field_code)
     if known:
         return (known[language] if language != "en" else "", known["en"])
