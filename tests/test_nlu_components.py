@@ -170,3 +170,23 @@ def test_the_pipeline_trains_and_parses(tmp_path):
     assert result["language_detected"] == "te" or result["language_detected"] in ("hi", "en")
     assert {e["value"] for e in result["entities"] if e["entity"] == "service"} == {"caste_certificate"}
     assert asyncio.run(agent.parse_message("రెండు"))["intent"]["name"] == "menu_select"
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("check status of a p p two zero two six zero zero one one one one", "APP-2026-001111"),
+        ("ఏపీపీ 2025 067890 స్టేటస్ చెప్పండి", "APP-2025-067890"),
+        ("certificate download cheyali andi app 2025 099 100", "APP-2025-099100"),
+    ],
+)
+def test_spoken_application_ids(mapper, text, value):
+    message = parsed(text, intent="check_status")
+    mapper.process([message])
+    assert values(message, "application_id") == [value]
+
+
+def test_one_after_an_ordinal_is_a_filler(mapper):
+    message = parsed("the fourth one", intent="menu_select")
+    mapper.process([message])
+    assert values(message, "number") == ["4"]

@@ -40,6 +40,52 @@ MENU_FILLERS = {
 }
 
 
+# Spoken ids: "a p p two zero two six zero zero one one one one", "ఏపీపీ 2025 067890".
+_APP_WORDS = {"app", "ఏపీపీ", "ఎపిపి", "ఏపిపి", "एपीपी", "ऐप"}
+_DIGIT_WORDS = {
+    **dict.fromkeys(["zero", "oh", "o", "shunya", "sunna", "సున్నా", "शून्य", "जीरो", "జీరో"], "0"),
+    **dict.fromkeys(["one", "ek", "okati", "ఒకటి", "एक", "వన్"], "1"),
+    **dict.fromkeys(["two", "do", "rendu", "రెండు", "दो", "టూ"], "2"),
+    **dict.fromkeys(["three", "teen", "moodu", "mudu", "మూడు", "तीन", "త్రీ"], "3"),
+    **dict.fromkeys(["four", "char", "chaar", "naalugu", "nalugu", "నాలుగు", "चार", "ఫోర్"], "4"),
+    **dict.fromkeys(["five", "paanch", "panch", "aidu", "ఐదు", "पांच", "पाँच", "ఫైవ్"], "5"),
+    **dict.fromkeys(["six", "chhe", "che", "aaru", "ఆరు", "छह", "సిక్స్"], "6"),
+    **dict.fromkeys(["seven", "saat", "eedu", "ఏడు", "सात", "సెవెన్"], "7"),
+    **dict.fromkeys(["eight", "aath", "enimidi", "ఎనిమిది", "आठ", "ఎయిట్"], "8"),
+    **dict.fromkeys(["nine", "nau", "tommidi", "తొమ్మిది", "नौ", "నైన్"], "9"),
+}
+
+
+def spoken_application_id(text: str) -> tuple[str, int, int] | None:
+    """An application id said aloud, as (APP-YYYY-NNNNNN, start, end)."""
+    words = list(_WORD.finditer(normalize(text)))
+    i = 0
+    while i < len(words):
+        word = words[i].group(0).lower()
+        start_index = i
+        if word in ("a", "ए") and i + 2 < len(words) and [w.group(0).lower() for w in words[i + 1 : i + 3]] in (["p", "p"], ["पी", "पी"]):
+            i += 3
+        elif word in _APP_WORDS:
+            i += 1
+        else:
+            i += 1
+            continue
+        digits, end, repeat = "", None, 1
+        while i < len(words):
+            token = words[i].group(0).lower()
+            if token in ("double", "डबल", "డబుల్"):
+                repeat = 2
+            elif token.isdigit() or token in _DIGIT_WORDS:
+                digits += (token if token.isdigit() else _DIGIT_WORDS[token]) * repeat
+                repeat, end = 1, words[i].end()
+            else:
+                break
+            i += 1
+        if 5 <= len(digits) <= 10 and end is not None:
+            return f"APP-{digits[:4]}-{int(digits[4:]):06d}", words[start_index].start(), end
+    return None
+
+
 def normalize_application_id(text: str) -> str | None:
     """'app 2025 123', 'APP2025000123', 'app-2025-000123' → 'APP-2025-000123'."""
     match = _APPLICATION_ID.search(normalize(text))
@@ -182,9 +228,13 @@ class CatalogueEntityMapper(GraphComponent):
         for match in _TICKET_ID.finditer(text):
             value = f"GRV-{match.group(1)}-{int(match.group(2)):06d}"
             kept.append(self._entity("ticket_id", value, text, match.start(), match.end()))
-        for match in _APPLICATION_ID.finditer(text):
-            value = f"APP-{match.group(1)}-{int(match.group(2)):06d}"
-            kept.append(self._entity("application_id", value, text, match.start(), match.end()))
+        spoken = spoken_application_id(text)  # also "app 2025 099 100", split by a pause
+        if spoken:
+            kept.append(self._entity("application_id", spoken[0], text, spoken[1], spoken[2]))
+        else:
+            for match in _APPLICATION_ID.finditer(text):
+                value = f"APP-{match.group(1)}-{int(match.group(2)):06d}"
+                kept.append(self._entity("application_id", value, text, match.start(), match.end()))
 
         self._numbers(message, text, kept)
         message.set(ENTITIES, kept, add_to_output=True)
@@ -192,6 +242,9 @@ class CatalogueEntityMapper(GraphComponent):
     def _numbers(self, message: Message, text: str, kept: List[Dict[str, Any]]) -> None:
         intent = message.get(INTENT) or {}
         mentions = find_numbers(text, by_sound=intent.get("name") == "menu_select")
+        if len(mentions) > 1:
+            # "the fourth one": "one" is a filler next to another number.
+            mentions = [m for m in mentions if m.text.lower() != "one"] or mentions
         if not mentions:
             return
         words = [w.lower() for w in _WORD.findall(text)]
