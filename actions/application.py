@@ -21,6 +21,7 @@ from actions.i18n import language_of, response_text
 from actions.media import MediaUnavailable, fetch_media
 from actions.menus import days_text, entity_value, fee_text, render_options
 from sahaya.catalogue import Field, Service, catalogue
+from sahaya.nlu.entities import GRIEVANCE_SERVICE
 from sahaya.nlu.numbers import parse_choice
 from sahaya.nlu.text import normalize, skeleton_phrase
 from sahaya.privacy import mask_aadhaar, seal, unseal
@@ -72,8 +73,17 @@ class ActionStartApplication(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         cat = catalogue()
-        code = entity_value(tracker, "service") or tracker.get_slot("service")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "file_grievance":
+            code = GRIEVANCE_SERVICE
+        elif intent == "pay_bill":
+            code = entity_value(tracker, "service")  # never a certificate picked earlier
+        else:
+            code = entity_value(tracker, "service") or tracker.get_slot("service")
         service = cat.service(code or "")
+        if service is None and intent == "pay_bill":
+            state = menu_state.new_state("kind", kind="payment")  # which bill?
+            return [SlotSet("menu", state), FollowupAction("action_show_menu")]
         if service is None:
             state = menu_state.new_state("main", notice={"name": "which_service_apply"})
             return [SlotSet("menu", state), FollowupAction("action_show_menu")]

@@ -195,8 +195,6 @@ class ActionNavigate(Action):
                 state = menu_state.new_state("language")
         elif intent == "stop":
             state = menu_state.new_state("main", notice={"name": "stopped"})
-        elif intent == "pay_bill":
-            state = menu_state.new_state("kind", kind="payment")
         elif intent == "help":
             state = menu_state.new_state("main", notice={"name": "help"})
         elif intent == "service_info":

@@ -372,6 +372,18 @@ def build_report(
         "buckets": buckets,
         "confusions": confusions(examples, predictions),
         "errors": errors(examples, predictions),
+        # One row per example: enough to re-score another fallback threshold.
+        "predictions": [
+            {
+                "bucket": e.bucket,
+                "gold": e.intent,
+                "predicted": p.intent,
+                "raw_intent": p.raw_intent,
+                "raw_confidence": round(p.raw_confidence, 4),
+                "margin": round(p.margin, 4),
+            }
+            for e, p in zip(examples, predictions)
+        ],
         "language_id_errors": [
             {"bucket": e.bucket, "text": e.text, "gold": e.language, "predicted": p.language}
             for e, p in zip(examples, predictions)

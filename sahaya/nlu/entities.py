@@ -20,6 +20,7 @@ from sahaya.nlu.numbers import find_numbers
 from sahaya.nlu.text import has_content, normalize, skeleton, skeleton_phrase
 
 EXTRACTOR = "CatalogueEntityMapper"
+GRIEVANCE_SERVICE = "public_grievance"
 
 _APPLICATION_ID = re.compile(r"(?i)\bapp[\s\-_/.]*(\d{4})[\s\-_/.]*(\d{1,6})\b")
 _TICKET_ID = re.compile(r"(?i)\bgrv[\s\-_/.]*(\d{4})[\s\-_/.]*(\d{1,6})\b")
@@ -219,6 +220,9 @@ class CatalogueEntityMapper(GraphComponent):
                 code = self.services.lookup(str(entity.get("value", "")), cutoff=0.85)
                 if code:
                     kept.append({**entity, "value": code})
+        if (message.get(INTENT) or {}).get("name") == "file_grievance":
+            # The intent itself names the grievance service; its contract has no entities.
+            kept = [e for e in kept if not (e["entity"] == "service" and e["value"] == GRIEVANCE_SERVICE)]
         if not any(e["entity"] == "language" for e in kept):
             intent = (message.get(INTENT) or {}).get("name")
             if intent == "change_language":
