@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sahaya.catalogue import catalogue  # noqa: E402
 from actions import menu_state  # noqa: E402
+from sahaya.catalogue import catalogue  # noqa: E402
 from tests.conversations.conftest import Stack  # noqa: E402
 
 # A full income-certificate application in English: 12 turns.

@@ -19,7 +19,6 @@ from sahaya.nlu.language_id import LanguageIdentifier
 from sahaya.nlu.normalizer import TextNormalizer
 from sahaya.nlu.text import skeleton
 from sahaya.nlu.tokenizer import IndicTokenizer
-
 from tests.conftest import ROOT
 
 

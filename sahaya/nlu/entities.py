@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, Iterable, List, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -117,8 +117,9 @@ def service_index() -> Dict[str, str]:
 class PhraseMatcher:
     """Finds known phrases in text by their skeletons, longest first."""
 
-    def __init__(self, index: Dict[str, str]) -> None:
+    def __init__(self, index: Dict[str, str], phrases: Iterable[str] = ()) -> None:
         self.index = index
+        self.short_words = {p.strip().lower() for p in phrases if len(skeleton_phrase(p)) <= 2}
         self.longest = max((len(k.split()) for k in index), default=0)
 
     def lookup(self, value: str, cutoff: float | None = 0.8) -> str | None:
@@ -127,6 +128,9 @@ class PhraseMatcher:
         if not key:
             return None
         if key in self.index:
+            # A sound this short ("dl") must be the very word: "DL", not "dal".
+            if len(key) <= 2 and value.strip().lower() not in self.short_words:
+                return None
             return self.index[key]
         if cutoff is None:
             return None
@@ -159,8 +163,9 @@ class CatalogueEntityMapper(GraphComponent):
     rule, maps `language` to te/hi/en, and treats a bare number as a menu pick."""
 
     def __init__(self) -> None:
-        self.services = PhraseMatcher(service_index())
-        self.languages = PhraseMatcher(_build_index(LANGUAGE_NAMES))
+        services = catalogue().services.values()
+        self.services = PhraseMatcher(service_index(), [p for s in services for p in [*s.name.values(), *s.aliases]])
+        self.languages = PhraseMatcher(_build_index(LANGUAGE_NAMES), [p for ps in LANGUAGE_NAMES.values() for p in ps])
 
     @classmethod
     def create(

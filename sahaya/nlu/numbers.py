@@ -39,7 +39,8 @@ def _tables() -> tuple[Dict[str, int], Dict[str, int]]:
             exact[word] = int(value)
             key = skeleton(word)
             # A sound shared by two numbers is not evidence for either.
-            if key and len(key) > 1:
+            # Two-letter sounds ("br" of baara) collide with ordinary words ("baar").
+            if key and len(key) > 2:
                 by_sound[key] = -1 if by_sound.get(key, int(value)) != int(value) else int(value)
     return exact, {k: v for k, v in by_sound.items() if v > 0}
 
