@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions import menu_state
 from actions.backend_client import BackendError, BackendUnavailable
 from actions.clients import backend
-from actions.i18n import language_of, response_text
+from actions.i18n import indian_date, language_of, response_text
 from actions.media import MediaUnavailable, fetch_media
 from actions.menus import days_text, entity_value, fee_text, render_options
 from sahaya.catalogue import Field, Service, catalogue
@@ -57,6 +57,8 @@ def display_value(field: Field, value: Any, language: str, domain: dict[str, Any
     if field.type == "document":
         key = "utter_label_skipped" if value == SKIPPED else "utter_label_attached"
         return response_text(domain, key, language)
+    if value == SKIPPED:
+        return response_text(domain, "utter_label_not_given", language)
     return str(value)
 
 
@@ -102,8 +104,9 @@ class ActionStartApplication(Action):
             phone = "".join(ch for ch in sender_phone(tracker) if ch.isdigit())
             if "mobile" in service.fields and re.fullmatch(r"(91)?[6-9]\d{9}", phone) and not given.get("mobile"):
                 events.append(SlotSet("mobile", phone[-10:]))
+        start = {"payment": "utter_payment_start", "grievance": "utter_grievance_start", "booking": "utter_booking_start"}
         dispatcher.utter_message(
-            response="utter_application_start",
+            response=start.get(service.kind, "utter_application_start"),
             service=service.name[language_of(tracker)],
             fee=fee_text(domain, service, language_of(tracker)),
             days=days_text(domain, service, language_of(tracker)),
@@ -413,7 +416,7 @@ class ActionSubmitApplication(Action):
                 application_id=reference,
                 service=service.name[language],
                 fee=fee_text(domain, service, language),
-                date=result.get("expected_date", ""),
+                date=indian_date(result.get("expected_date", "")),
             )
         events: list[EventType] = reset_fields() + [
             SlotSet("draft_id", None),

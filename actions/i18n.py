@@ -44,3 +44,11 @@ def rupees(amount: Any) -> str:
     except (TypeError, ValueError):
         return str(amount)
     return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
+
+
+def indian_date(value: Any) -> str:
+    """2026-12-03 → 03-12-2026, the way dates are written on Indian forms."""
+    text = str(value or "")
+    if len(text) >= 10 and text[4] == "-" and text[7] == "-":
+        return f"{text[8:10]}-{text[5:7]}-{text[:4]}"
+    return text

@@ -13,7 +13,7 @@ from actions import menu_state
 from actions.application import current_service, sender_phone
 from actions.backend_client import BackendError, BackendUnavailable
 from actions.clients import backend
-from actions.i18n import language_of, rupees
+from actions.i18n import indian_date, language_of, rupees
 from actions.menus import render_options
 
 
@@ -51,7 +51,7 @@ class ActionShowBill(Action):
             number=number,
             name=bill.get("name", ""),
             amount=rupees(bill.get("amount", "")),
-            due_date=bill.get("due_date", ""),
+            due_date=indian_date(bill.get("due_date", "")),
             options=options_text,
             buttons=buttons,
         )

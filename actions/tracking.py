@@ -15,7 +15,7 @@ from actions import menu_state
 from actions.application import sender_phone
 from actions.backend_client import BackendError, BackendUnavailable
 from actions.clients import backend
-from actions.i18n import language_of, response_text
+from actions.i18n import indian_date, language_of, response_text
 from actions.menus import entity_value
 from sahaya.catalogue import catalogue
 
@@ -129,7 +129,7 @@ class ActionCheckStatus(_ApplicationAction):
             application_id=application["id"],
             service=service_name(application.get("service", ""), language),
             status=status_label(domain, status, language),
-            date=application.get("expected_date", ""),
+            date=indian_date(application.get("expected_date", "")),
             remarks=remarks,
         )
         return [SlotSet("application_id", application["id"])]
@@ -153,7 +153,7 @@ class ActionSendCertificate(_ApplicationAction):
                 application_id=application["id"],
                 service=service,
                 status=status_label(domain, status, language),
-                date=application.get("expected_date", ""),
+                date=indian_date(application.get("expected_date", "")),
             )
             return [SlotSet("application_id", application["id"])]
         url = backend().certificate_url(application["id"], sender_phone(tracker))
