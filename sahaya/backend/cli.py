@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import re
 import sys
 from pathlib import Path
 
@@ -39,8 +41,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     host = args.host or settings.host
     port = args.port or settings.port
+    logging.getLogger("uvicorn.access").addFilter(_MaskPhoneNumbers())
     uvicorn.run(create_app(settings), host=host, port=port, log_level=args.log_level)
     return 0
+
+
+class _MaskPhoneNumbers(logging.Filter):
+    """Access-log lines keep the path but not the citizen's number (?phone=…)."""
+
+    _PHONE = re.compile(r"(phone=)(\d*?)(\d{4})(?=&|$|\s)")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                self._PHONE.sub(lambda m: m.group(1) + "X" * len(m.group(2)) + m.group(3), a) if isinstance(a, str) else a
+                for a in record.args
+            )
+        return True
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
