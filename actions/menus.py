@@ -177,7 +177,7 @@ class ActionNavigate(Action):
         state = current_state(tracker)
         state.pop("notice", None)
 
-        if not has_content(text):
+        if not has_content(text) and intent not in ("go_back", "main_menu"):  # "#" is back
             state["notice"] = {"name": "no_text"}
         elif intent == "greet":
             state = menu_state.new_state("language" if first_contact else "main", welcome=True)

@@ -117,8 +117,11 @@ def test_back_menu_paging_and_wrong_numbers(stack):
     assert "Please choose 1–" in texts(stack.say(sender, "42"))
     assert "department" in texts(stack.say(sender, "0")).lower()
     dept = texts(stack.say(sender, "1"))
-    assert "# = back" in dept
-    assert "department" in texts(stack.say(sender, "#")).lower()
+    assert "# = back" in dept and "which service" in dept
+    service = texts(stack.say(sender, "1"))
+    assert "What would you like to do?" in service
+    assert "which service" in texts(stack.say(sender, "#"))  # up to the department
+    assert "Which department do you need?" in texts(stack.say(sender, "#"))  # up to the main menu
 
 
 @pytest.mark.parametrize("language", ["te", "hi", "en"])
