@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import notifications, payments
+from . import notifications, ownership, payments
 from .certificates import certificate_url, issue_certificate
 from .clock import add_working_days, iso, today_ist, utcnow
 from .context import Backend
@@ -155,12 +155,7 @@ def create_application(
 
 
 def get_owned(session: Session, public_id: str, phone: str) -> Application:
-    application = session.execute(
-        select(Application).where(Application.public_id == public_id.strip().upper())
-    ).scalar_one_or_none()
-    if application is None or application.phone != phone:
-        raise not_found("application")
-    return application
+    return ownership.get_owned(session, Application, public_id, phone, "application")
 
 
 def get_any(session: Session, public_id: str) -> Application:

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from sahaya.catalogue import Catalogue
 
+from . import ownership
 from .clock import iso, today_ist
-from .errors import ApiError, not_found
+from .errors import ApiError
 from .ids import insert_ignore, next_public_id
 from .models import Booking, DarshanSlot
 from .payments import rupees
@@ -194,12 +195,7 @@ def availability(session: Session, catalogue: Catalogue, temple: str, day: str, 
 
 
 def get_owned(session: Session, booking_id: str, phone: str) -> Booking:
-    booking = session.execute(
-        select(Booking).where(Booking.public_id == booking_id.strip().upper())
-    ).scalar_one_or_none()
-    if booking is None or booking.phone != phone:
-        raise not_found("booking")
-    return booking
+    return ownership.get_owned(session, Booking, booking_id, phone, "booking")
 
 
 def view(booking: Booking) -> dict:

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import notifications
+from . import notifications, ownership
 from .clock import iso, utcnow
 from .errors import ApiError, not_found
 from .ids import next_public_id
@@ -101,12 +101,7 @@ def _same_owner(grievance: Grievance, phone: str) -> Grievance:
 
 
 def get_owned(session: Session, ticket: str, phone: str) -> Grievance:
-    grievance = session.execute(
-        select(Grievance).where(Grievance.public_id == ticket.strip().upper())
-    ).scalar_one_or_none()
-    if grievance is None or grievance.phone != phone:
-        raise not_found("grievance")
-    return grievance
+    return ownership.get_owned(session, Grievance, ticket, phone, "grievance")
 
 
 def set_status(session: Session, ticket: str, status: str, remarks: str | None) -> Grievance:

@@ -6,6 +6,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from . import ownership
 from .clock import iso, utcnow
 from .errors import ApiError, not_found
 from .ids import next_public_id
@@ -90,12 +91,7 @@ def close(session: Session, ticket_id: str, remarks: str | None) -> HandoffReque
 
 
 def get_owned(session: Session, ticket_id: str, phone: str) -> HandoffRequest:
-    handoff = session.execute(
-        select(HandoffRequest).where(HandoffRequest.public_id == ticket_id.strip().upper())
-    ).scalar_one_or_none()
-    if handoff is None or handoff.phone != phone:
-        raise not_found("handoff request")
-    return handoff
+    return ownership.get_owned(session, HandoffRequest, ticket_id, phone, "handoff request")
 
 
 def view(handoff: HandoffRequest) -> dict:
