@@ -388,7 +388,7 @@ class ActionSubmitApplication(Action):
             dispatcher.utter_message(response="utter_backend_down_kept")
             state = menu_state.new_state("retry", service=service.code, options=["do:submit", "nav:main"])
             options_text, buttons = render_options(state["options"], domain, language)
-            dispatcher.utter_message(response="utter_retry_options", options=options_text, buttons=buttons)
+            dispatcher.utter_message(response="utter_pick_option", options=options_text, buttons=buttons)
             return [SlotSet("menu", state)]
         except BackendError as failure:
             field = failure.params.get("field")

@@ -16,7 +16,6 @@ from sahaya.catalogue import Catalogue
 PAGE_SIZE = 8  # a menu of more than 10 options pages, 8 per page + More/Previous
 MAX_UNPAGED = 10
 
-LEVELS = ("language", "main", "department", "service", "info", "kind", "did_you_mean", "review", "retry", "bill", "my_apps")
 
 
 def new_state(level: str = "main", **extra: Any) -> dict[str, Any]:
