@@ -90,14 +90,7 @@ def book(
                        {"min": PERSONS_MIN, "max": PERSONS_MAX})
 
     def replay() -> Booking | None:
-        if not idempotency_key:
-            return None
-        found = session.execute(
-            select(Booking).where(Booking.idempotency_key == idempotency_key)
-        ).scalar_one_or_none()
-        if found is not None and found.phone != phone:
-            raise ApiError(409, "idempotency_conflict", "key already used for another request")
-        return found
+        return ownership.replay(session, Booking, idempotency_key, phone)
 
     existing = replay()
     if existing is not None:

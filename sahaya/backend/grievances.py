@@ -59,15 +59,11 @@ def create_grievance(
         raise ApiError(422, "location_invalid", "latitude or longitude out of range")
 
     def replay() -> Grievance | None:
-        if not idempotency_key:
-            return None
-        return session.execute(
-            select(Grievance).where(Grievance.idempotency_key == idempotency_key)
-        ).scalar_one_or_none()
+        return ownership.replay(session, Grievance, idempotency_key, phone)
 
     existing = replay()
     if existing is not None:
-        return _same_owner(existing, phone)
+        return existing
     now = utcnow()
     try:
         grievance = Grievance(
@@ -91,13 +87,7 @@ def create_grievance(
         existing = replay()
         if existing is None:
             raise
-        return _same_owner(existing, phone)
-
-
-def _same_owner(grievance: Grievance, phone: str) -> Grievance:
-    if grievance.phone != phone:
-        raise ApiError(409, "idempotency_conflict", "key already used for another request")
-    return grievance
+        return existing
 
 
 def get_owned(session: Session, ticket: str, phone: str) -> Grievance:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from . import ownership
 from .clock import iso, utcnow
-from .errors import ApiError, not_found
+from .errors import not_found
 from .ids import next_public_id
 from .models import HandoffRequest
 
@@ -26,14 +26,7 @@ def request_handoff(
     idempotency_key: str | None = None,
 ) -> HandoffRequest:
     def replay() -> HandoffRequest | None:
-        if not idempotency_key:
-            return None
-        found = session.execute(
-            select(HandoffRequest).where(HandoffRequest.idempotency_key == idempotency_key)
-        ).scalar_one_or_none()
-        if found is not None and found.phone != phone:
-            raise ApiError(409, "idempotency_conflict", "key already used for another request")
-        return found
+        return ownership.replay(session, HandoffRequest, idempotency_key, phone)
 
     existing = replay()
     if existing is not None:

@@ -9,7 +9,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .errors import not_found
+from .errors import ApiError, not_found
 
 Owned = TypeVar("Owned")
 
@@ -21,3 +21,18 @@ def get_owned(session: Session, model: type[Owned], public_id: str, phone: str, 
     if record is None or record.phone != phone:  # type: ignore[attr-defined]
         raise not_found(what)
     return record
+
+
+def replay(session: Session, model: type[Owned], idempotency_key: str | None, phone: str) -> Owned | None:
+    """The record an earlier request with this Idempotency-Key created, if any.
+
+    A key reused by another phone number is a conflict, never a way to read
+    someone else's record."""
+    if not idempotency_key:
+        return None
+    found = session.execute(
+        select(model).where(model.idempotency_key == idempotency_key)  # type: ignore[attr-defined]
+    ).scalar_one_or_none()
+    if found is not None and found.phone != phone:  # type: ignore[attr-defined]
+        raise ApiError(409, "idempotency_conflict", "key already used for another request")
+    return found

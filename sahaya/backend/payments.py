@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import notifications
+from . import notifications, ownership
 from .clock import iso, today_ist, utcnow
 from .errors import ApiError, not_found
 from .ids import insert_ignore, next_public_id
@@ -198,14 +198,9 @@ def create_payment(
     idempotency_key: str | None = None,
 ) -> Payment:
     """Find what is owed for `reference` and return a pending payment for it."""
-    if idempotency_key:
-        existing = session.execute(
-            select(Payment).where(Payment.idempotency_key == idempotency_key)
-        ).scalar_one_or_none()
-        if existing is not None:
-            if existing.phone != phone:
-                raise ApiError(409, "idempotency_conflict", "key already used for another request")
-            return existing
+    existing = ownership.replay(session, Payment, idempotency_key, phone)
+    if existing is not None:
+        return existing
     reference = reference.strip().upper()
     if reference.startswith("APP-"):
         application = session.execute(
