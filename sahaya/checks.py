@@ -1,15 +1,19 @@
 """`make validate`: what `rasa data validate` does not check.
 
 Every service has its names, documents, eligibility and fields in te/hi/en;
-every response has a Telugu, a Hindi and an English variation.
+every response has a Telugu, a Hindi and an English variation; no held-out
+evaluation line (tests/nlu_heldout) is a copy or near-copy of a training line.
 Run: python -m sahaya.checks
 """
 
 from __future__ import annotations
 
+import re
 import sys
+import unicodedata
+from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, Iterator, List, Set, Tuple
 
 import yaml
 
@@ -17,6 +21,13 @@ from sahaya import domain_fields
 from sahaya.catalogue import PROJECT_ROOT, catalogue
 
 DOMAIN_PATH = PROJECT_ROOT / "domain.yml"
+TRAINING_DIR = PROJECT_ROOT / "data" / "nlu"
+HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu_heldout"
+# Character-trigram Jaccard at or above this is a copy: "menu menu" = "menu menu",
+# "change to hindi language" ~ "change language to hindi". Below it, shared
+# short phrases ("bye sir" / "bye bye sir") are allowed.
+NEAR_COPY = 0.9
+_ANNOTATION = re.compile(r"\[([^\]]+)\]\{[^}]*\}|\[([^\]]+)\]\([^)]*\)")
 
 
 def response_problems(domain: Dict[str, Any]) -> List[str]:
@@ -35,9 +46,49 @@ def response_problems(domain: Dict[str, Any]) -> List[str]:
     return found
 
 
+def plain_text(example: str) -> str:
+    """An NLU example without entity annotations, punctuation or case."""
+    text = _ANNOTATION.sub(lambda m: m.group(1) or m.group(2), example)
+    text = unicodedata.normalize("NFC", text).lower()
+    return " ".join(re.sub(r"[^\w\s\u0900-\u097f\u0c00-\u0c7f]", " ", text).split())
+
+
+def nlu_examples(directory: Path) -> Iterator[Tuple[str, Path]]:
+    for path in sorted(directory.rglob("*.yml")):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+            for line in (block.get("examples") or "").splitlines():
+                if line.strip().startswith("- "):
+                    yield plain_text(line.strip()[2:]), path
+
+
+def _trigrams(text: str) -> Set[str]:
+    padded = f" {text} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def heldout_leaks(training_dir: Path = TRAINING_DIR, heldout_dir: Path = HELDOUT_DIR,
+                  threshold: float = NEAR_COPY) -> List[str]:
+    """Held-out lines that (nearly) repeat a training line: they would measure memory, not understanding."""
+    training = list(nlu_examples(training_dir))
+    grams = [_trigrams(text) for text, _ in training]
+    index: Dict[str, List[int]] = defaultdict(list)
+    for i, g in enumerate(grams):
+        for gram in g:
+            index[gram].append(i)
+    found = []
+    for text, path in nlu_examples(heldout_dir):
+        held = _trigrams(text)
+        shared = Counter(i for gram in held for i in index.get(gram, ()))
+        for i, common in shared.items():
+            if common / (len(held) + len(grams[i]) - common) >= threshold:
+                found.append(f"held-out {path.name} {text!r} copies training "
+                             f"{training[i][1].relative_to(training_dir.parent.parent)} {training[i][0]!r}")
+    return found
+
+
 def main(domain_path: Path = DOMAIN_PATH) -> int:
     domain = yaml.safe_load(domain_path.read_text(encoding="utf-8"))
-    problems = catalogue().problems() + response_problems(domain)
+    problems = catalogue().problems() + response_problems(domain) + heldout_leaks()
     if not domain_fields.is_current():
         problems.append("domain.yml: catalogue fields changed; run `python -m sahaya.domain_fields`")
     for problem in problems:

@@ -1,6 +1,6 @@
 from sahaya import domain_fields
 from sahaya.catalogue import catalogue
-from sahaya.checks import response_problems
+from sahaya.checks import heldout_leaks, response_problems
 
 REQUIRED = {
     "income_certificate", "caste_certificate", "residence_certificate", "birth_certificate",
@@ -31,3 +31,18 @@ def test_domain_has_a_slot_and_ask_action_per_catalogue_field(domain):
     for code in catalogue().fields:
         assert code in domain["slots"]
         assert f"action_ask_{code}" in domain["actions"]
+
+
+def test_heldout_set_shares_no_line_with_training():
+    assert heldout_leaks() == []
+
+
+def test_a_copied_heldout_line_is_reported(tmp_path):
+    training, heldout = tmp_path / "data" / "nlu", tmp_path / "heldout"
+    training.mkdir(parents=True)
+    heldout.mkdir()
+    block = 'nlu:\n- intent: stop\n  examples: |\n'
+    (training / "en.yml").write_text(block + '    - Cancel it!\n    - leave it\n', encoding="utf-8")
+    (heldout / "en.yml").write_text(block + '    - cancel it\n    - please stop the form now\n', encoding="utf-8")
+    leaks = heldout_leaks(training, heldout)
+    assert len(leaks) == 1 and "'cancel it'" in leaks[0]

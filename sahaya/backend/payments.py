@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import quote, urlencode
@@ -95,9 +96,25 @@ def seed_demo_bills(session: Session, reset: bool = False) -> int:
     return len(DEMO_BILLS)
 
 
+VIRAMAS = {"\u094d", "\u0c4d"}  # Devanagari and Telugu: the next consonant joins this letter
+
+
+def letters(word: str) -> list[str]:
+    """Split a word into the letters a reader sees: "లక్ష్మి" -> ["ల", "క్ష్మి"],
+    vowel signs and conjuncts kept with their consonant."""
+    found: list[str] = []
+    for char in word:
+        joins = unicodedata.category(char).startswith("M") or (found and found[-1][-1] in VIRAMAS)
+        if found and joins:
+            found[-1] += char
+        else:
+            found.append(char)
+    return found
+
+
 def mask_name(name: str) -> str:
-    """"Ravi Kumar" -> "R*** K****": enough to recognise, not to harvest."""
-    return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
+    """"Ravi Kumar" -> "R*** K****", "లక్ష్మి దేవి" -> "ల* దే*": enough to recognise, not to harvest."""
+    return " ".join(parts[0] + "*" * (len(parts) - 1) for parts in map(letters, name.split()))
 
 
 def rupees(paise: int) -> float:

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import select
 
 from sahaya.backend.models import OutboxMessage
-from sahaya.backend.payments import DEMO_BILLS, signature_for
+from sahaya.backend.payments import DEMO_BILLS, mask_name, signature_for
 
 from .helpers import OTHER_PHONE, PHONE
 
@@ -36,6 +36,13 @@ def test_bill_lookup_masks_the_name(client):
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "unknown_service"
     every_service = {b.service for b in DEMO_BILLS}
     assert every_service == {"electricity_bill", "water_bill", "property_tax", "traffic_challan", "vehicle_tax"}
+
+
+def test_masked_names_count_letters_not_code_points():
+    # A Telugu or Hindi reader sees "ల* దే*", not a bare consonant and six stars.
+    assert mask_name("లక్ష్మి దేవి") == "ల* దే*"
+    assert mask_name("सीता राम") == "सी* रा*"
+    assert mask_name("Mohammed Imran") == "M******* I****"
 
 
 def test_pay_a_bill_end_to_end(client, backend):
