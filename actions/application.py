@@ -62,6 +62,10 @@ def display_value(field: Field, value: Any, language: str, domain: dict[str, Any
     return str(value)
 
 
+# Longer first messages are not taken as a complaint's details; the form asks.
+MAX_DESCRIPTION_UP_FRONT = 500
+
+
 def reset_fields(keep: dict[str, Any] | None = None) -> list[EventType]:
     keep = keep or {}
     return [SlotSet(code, keep.get(code)) for code in field_slots()] + [SlotSet("form_failures", 0)]
@@ -115,16 +119,42 @@ class ActionStartApplication(Action):
 
     @staticmethod
     def _given_up_front(tracker: Tracker, service: Service) -> dict[str, Any]:
-        """"naaku income certificate kavali, naa peru Ramesh": the name is taken."""
+        """"naaku income certificate kavali, naa peru Ramesh": the name is taken;
+        "the street light in our lane is broken": the complaint's type and details are."""
+        given: dict[str, Any] = {}
+        text = normalize(tracker.latest_message.get("text") or "")
+        for code in service.fields:
+            field = catalogue().fields[code]
+            if field.type == "choice" and field.choices[0].keywords:
+                choice = choice_mentioned(field, text)
+                if choice:
+                    given[code] = choice.code
+        if given and "grievance_description" in service.fields and len(text) <= MAX_DESCRIPTION_UP_FRONT:
+            given["grievance_description"] = text  # the form's validator checks it like a typed answer
         name = entity_value(tracker, "person_name")
         if not name or "applicant_name" not in service.fields:
-            return {}
+            return given
         try:
-            return {"applicant_name": backend().validate("name", name, field="applicant_name")}
+            given["applicant_name"] = backend().validate("name", name, field="applicant_name")
         except BackendError:
-            return {}  # not a name after all; the form will ask
+            pass  # not a name after all; the form will ask
         except BackendUnavailable:
-            return {"applicant_name": name}  # checked again at submit
+            given["applicant_name"] = name  # checked again at submit
+        return given
+
+
+def choice_mentioned(field: Field, text: str) -> Any:
+    """The choice whose keyword the text contains, in any script ("बत्ती", "batti").
+    Keyword words of three or more sound letters also match as prefixes ("దీపాలు" ~ "దీపం")."""
+    words = skeleton_phrase(text).split()
+    for choice in field.choices:
+        for keyword in choice.keywords:
+            key = skeleton_phrase(keyword).split()
+            for start in range(len(words) - len(key) + 1):
+                window = words[start : start + len(key)]
+                if key and all(w == k or (len(k) >= 3 and w.startswith(k)) for w, k in zip(window, key)):
+                    return choice
+    return None
 
 
 class ValidateApplicationForm(FormValidationAction):
@@ -219,6 +249,8 @@ class ValidateApplicationForm(FormValidationAction):
 
     @staticmethod
     def _choice(field: Field, tracker: Tracker, text: str) -> tuple[str | None, dict[str, Any] | None]:
+        if field.choice(text):
+            return text, None  # a code, filled up front from the first message
         number_text = entity_value(tracker, "number")
         number = int(number_text) if number_text and number_text.isdigit() else parse_choice(text)
         if number is not None and 1 <= number <= len(field.choices):
@@ -297,6 +329,9 @@ class ActionAskField(Action, ABC):
         elif field.type == "document":
             service = current_service(tracker)
             optional = bool(service and service.documents_optional)
+            if field.lists_service_documents and service and service.documents.get(language):
+                # Say which papers: "send the documents" alone leaves a citizen guessing.
+                question += "\n" + "\n".join(f"• {d}" for d in service.documents[language])
             dispatcher.utter_message(
                 response="utter_ask_document_optional" if optional else "utter_ask_document", question=question
             )

@@ -37,6 +37,8 @@ DEFAULT_PATH = PROJECT_ROOT / "data" / "catalogue.yml"
 class Choice:
     code: str
     name: Dict[str, str]
+    # Words that name this choice inside free text ("street light", "బత్తీ"), any script.
+    keywords: List[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class Field:
     question: Dict[str, str]
     example: Dict[str, str]
     choices: List[Choice] = field(default_factory=list)
+    # A document question that lists the chosen service's required documents.
+    lists_service_documents: bool = False
 
     def choice(self, code: str) -> Choice | None:
         return next((c for c in self.choices if c.code == code), None)
@@ -157,9 +161,10 @@ def _parse(raw: dict) -> Catalogue:
             question=spec.get("question") or {},
             example=spec.get("example") or {},
             choices=[
-                Choice(code=c["code"], name=c.get("name") or {})
+                Choice(code=c["code"], name=c.get("name") or {}, keywords=list(c.get("keywords") or []))
                 for c in spec.get("choices") or []
             ],
+            lists_service_documents=bool(spec.get("lists_service_documents")),
         )
         for code, spec in (raw.get("fields") or {}).items()
     }

@@ -189,6 +189,9 @@ def test_grievance_filed_and_checked_in_hindi(stack):
     stack.say(sender, "2")
     stack.say(sender, "मुझे शिकायत दर्ज करनी है, स्ट्रीट लाइट खराब है")
     assert stack.slot(sender, "service") == "public_grievance"
+    # What the first message said is not asked again.
+    assert stack.slot(sender, "grievance_category") == "street_light"
+    assert stack.slot(sender, "requested_slot") == "grievance_photo"
     answers = {
         "grievance_category": "1",
         "grievance_description": "हमारी गली की स्ट्रीट लाइट दस दिन से बंद है",
