@@ -136,7 +136,12 @@ def skeleton(word: str) -> str:
             word, sanscript.TELUGU if script == TELUGU else sanscript.DEVANAGARI,
             sanscript.HK,
         )
-        # Anusvara sounds as n before most consonants; z is HK's palatal s.
+        # Anusvara sounds as m before p/b/m ("संपत्ति" = sampatti) and at the end
+        # of a Telugu word ("పత్రం" = patram), as n elsewhere ("में" = mein);
+        # z is HK's palatal s.
+        word = re.sub(r"M(?=[pbm])", "m", word)
+        if script == TELUGU:
+            word = re.sub(r"M$", "m", word)
         word = word.replace("M", "n").replace("z", "s").replace("S", "s")
         word = unicodedata.normalize("NFD", word)
         word = "".join(ch for ch in word if not unicodedata.combining(ch))
