@@ -125,7 +125,7 @@ class ActionStartApplication(Action):
         text = normalize(tracker.latest_message.get("text") or "")
         for code in service.fields:
             field = catalogue().fields[code]
-            if field.type == "choice" and field.choices[0].keywords:
+            if field.type == "choice" and any(c.keywords for c in field.choices):
                 choice = choice_mentioned(field, text)
                 if choice:
                     given[code] = choice.code

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import hmac
 import json
 import re
 import shutil
@@ -29,6 +28,7 @@ from pathlib import Path
 import requests
 
 import tests.conversations.conftest as harness
+from sahaya.backend.payments import signature_for
 from tests.conversations.conftest import BIN, PAYMENT_SECRET, ROOT, Stack, texts
 from tests.conversations.test_citizen_journeys import (
     AADHAAR,
@@ -147,7 +147,7 @@ def electricity_bill(stack: RecordingStack, language: str, sender: str) -> None:
     payment_id = re.search(r"PAY-\d{4}-\d{6}", texts(stack.say(sender, "1"))).group(0)
     since = stack.mark(sender)
     body = json.dumps({"payment_id": payment_id, "status": "success", "gateway_ref": f"UTR{sender[-4:]}"}).encode()
-    signature = hmac.new(PAYMENT_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    signature = signature_for(PAYMENT_SECRET, body)
     response = requests.post(f"{stack.backend_url}/payments/callback", data=body, timeout=30,
                              headers={"X-Signature": signature, "Content-Type": "application/json"})
     stack.note("gateway", f"payment callback {payment_id} status=success, signed (HTTP {response.status_code})")
