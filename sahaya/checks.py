@@ -2,7 +2,8 @@
 
 Every service has its names, documents, eligibility and fields in te/hi/en;
 every response has a Telugu, a Hindi and an English variation; no held-out
-evaluation line (tests/nlu_heldout) is a copy or near-copy of a training line.
+evaluation line (tests/nlu_heldout) is a copy or near-copy of a training line;
+each intent has one block per language, so a trainer finds all of it in one place.
 Run: python -m sahaya.checks
 """
 
@@ -86,9 +87,25 @@ def heldout_leaks(training_dir: Path = TRAINING_DIR, heldout_dir: Path = HELDOUT
     return found
 
 
+def scattered_intents(training_dir: Path = TRAINING_DIR) -> List[str]:
+    """Intents whose examples for one language are split over several blocks."""
+    places: Dict[Tuple[str, str], List[str]] = defaultdict(list)
+    for path in sorted(training_dir.rglob("*.yml")):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+            if "intent" in block:
+                language = (block.get("metadata") or {}).get("language", "?")
+                places[(block["intent"], language)].append(str(path.relative_to(training_dir)))
+    return [
+        f"intent {intent} ({language}) has {len(where)} blocks ({', '.join(where)}); merge them into one"
+        for (intent, language), where in sorted(places.items())
+        if len(where) > 1
+    ]
+
+
 def main(domain_path: Path = DOMAIN_PATH) -> int:
     domain = yaml.safe_load(domain_path.read_text(encoding="utf-8"))
     problems = catalogue().problems() + response_problems(domain) + heldout_leaks()
+    problems += scattered_intents()
     if not domain_fields.is_current():
         problems.append("domain.yml: catalogue fields changed; run `python -m sahaya.domain_fields`")
     for problem in problems:

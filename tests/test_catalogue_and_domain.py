@@ -1,6 +1,6 @@
 from sahaya import domain_fields
 from sahaya.catalogue import catalogue
-from sahaya.checks import heldout_leaks, response_problems
+from sahaya.checks import heldout_leaks, response_problems, scattered_intents
 
 REQUIRED = {
     "income_certificate", "caste_certificate", "residence_certificate", "birth_certificate",
@@ -46,3 +46,16 @@ def test_a_copied_heldout_line_is_reported(tmp_path):
     (heldout / "en.yml").write_text(block + '    - cancel it\n    - please stop the form now\n', encoding="utf-8")
     leaks = heldout_leaks(training, heldout)
     assert len(leaks) == 1 and "'cancel it'" in leaks[0]
+
+
+def test_each_intent_has_one_block_per_language():
+    assert scattered_intents() == []
+
+
+def test_a_split_intent_is_reported(tmp_path):
+    block = "nlu:\n- intent: stop\n  metadata:\n    language: hi\n  examples: |\n    - ruko\n"
+    (tmp_path / "a.yml").write_text(block, encoding="utf-8")
+    (tmp_path / "b.yml").write_text(block.replace("ruko", "bas karo"), encoding="utf-8")
+    assert scattered_intents(tmp_path) == [
+        "intent stop (hi) has 2 blocks (a.yml, b.yml); merge them into one"
+    ]
