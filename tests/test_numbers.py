@@ -22,3 +22,10 @@ def test_no_number_or_two_different_numbers():
 
 def test_sound_matching_can_be_turned_off():
     assert find_numbers("rendoo") and not find_numbers("rendoo", by_sound=False)
+
+
+def test_a_word_that_only_sounds_like_a_number_is_not_one():
+    # skeleton "svn" like seven, but far longer or in another script
+    assert not find_numbers("kaunsi sevayein hain")
+    assert not find_numbers("कौन सी सेवाएं हैं")
+    assert find_numbers("sevenn")[0].value == 7

@@ -11,7 +11,7 @@ from typing import Dict, List
 
 import yaml
 
-from sahaya.nlu.text import normalize, skeleton
+from sahaya.nlu.text import dominant_script, normalize, skeleton
 
 NUMBER_WORDS_PATH = Path(__file__).resolve().parents[2] / "data" / "number_words.yml"
 
@@ -29,10 +29,10 @@ class NumberMention:
 
 
 @lru_cache(maxsize=1)
-def _tables() -> tuple[Dict[str, int], Dict[str, int]]:
+def _tables() -> tuple[Dict[str, int], Dict[tuple, int]]:
     raw = yaml.safe_load(NUMBER_WORDS_PATH.read_text(encoding="utf-8")) or {}
     exact: Dict[str, int] = {}
-    by_sound: Dict[str, int] = {}
+    by_sound: Dict[tuple, int] = {}
     for value, words in raw.items():
         for word in words:
             word = normalize(str(word)).lower()
@@ -41,7 +41,11 @@ def _tables() -> tuple[Dict[str, int], Dict[str, int]]:
             # A sound shared by two numbers is not evidence for either.
             # Two-letter sounds ("br" of baara) collide with ordinary words ("baar").
             if key and len(key) > 2:
-                by_sound[key] = -1 if by_sound.get(key, int(value)) != int(value) else int(value)
+                for length in range(len(word) - 1, len(word) + 3):
+                    # A respelling is about as long as the word and in its script:
+                    # "rendoo" is rendu, but "sevayein"/"सेवाएं" (skeleton svn) is not seven.
+                    slot = (key, dominant_script(word), length)
+                    by_sound[slot] = -1 if by_sound.get(slot, int(value)) != int(value) else int(value)
     return exact, {k: v for k, v in by_sound.items() if v > 0}
 
 
@@ -63,7 +67,7 @@ def find_numbers(text: str, by_sound: bool = True) -> List[NumberMention]:
         elif word in exact:
             value = exact[word]
         elif by_sound and len(word) > 3:
-            value = sounds.get(skeleton(word))
+            value = sounds.get((skeleton(word), dominant_script(word), len(word)))
         if value is not None:
             found.append(NumberMention(match.start(), match.end(), value, match.group(0)))
     return found
