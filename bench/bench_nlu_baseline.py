@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 from sahaya import evaluate
 
 ENTITIES = evaluate.TABLE_ENTITIES
-SHORT = {"service": "service", "application_id": "app_id", "number": "number"}
+SHORT = {"service": "service", "application_id": "app_id", "number": "number", "info_topic": "topic"}
 
 
 def _f(value: float | None) -> str:

@@ -41,7 +41,7 @@ FALLBACK = "nlu_fallback"
 NO_INTENT = "<none>"
 BUCKETS = ["en", "hi", "hi-romanized", "te", "te-romanized", "mixed", "speech"]
 OVERALL = "overall"
-TABLE_ENTITIES = ["service", "application_id", "number"]
+TABLE_ENTITIES = ["service", "application_id", "number", "info_topic"]
 LANGUAGES = ("te", "hi", "en")
 ROOT = Path(__file__).resolve().parent.parent
 

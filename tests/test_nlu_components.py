@@ -109,6 +109,38 @@ def test_numbers_inside_sentences_are_not_menu_picks(mapper):
     assert message.get("intent")["name"] == "service_info" and not values(message, "number")
 
 
+@pytest.mark.parametrize(
+    "span, topic",
+    [("how long", "days"), ("कितने दिन", "days"), ("డాక్యుమెంట్స్", "documents"), ("kaagaz kaun se", "documents"),
+     ("Fee", "fee"), ("kharcha kitna", "fee"), ("who is eligible", "eligibility"), ("అర్హత", "eligibility")],
+)
+def test_info_topic_spans_map_to_topics(mapper, span, topic):
+    message = parsed(f"{span} ration card", intent="service_info",
+                     entities=[{"entity": "info_topic", "value": span, "start": 0, "end": len(span)}])
+    mapper.process([message])
+    assert values(message, "info_topic") == [topic]
+
+
+def test_an_unknown_info_topic_span_is_dropped(mapper):
+    message = parsed("ration card ka dekho", intent="service_info",
+                     entities=[{"entity": "info_topic", "value": "dekho", "start": 15, "end": 20}])
+    mapper.process([message])
+    assert values(message, "info_topic") == []
+
+
+def test_every_info_topic_annotated_in_training_data_maps_to_its_value(mapper):
+    # The annotations and data/info_topics.yml must agree, or a trained span is lost.
+    import re
+
+    annotated = re.compile(r'\[([^\]]+)\]\{"entity": "info_topic", "value": "(\w+)"\}')
+    wrong = []
+    for path in (ROOT / "data" / "nlu").rglob("*.yml"):
+        for span, topic in annotated.findall(path.read_text(encoding="utf-8")):
+            if mapper._topic(span) != topic:
+                wrong.append((span, topic, mapper._topic(span)))
+    assert wrong == []
+
+
 def test_language_entity_values(mapper):
     message = parsed("telugu lo cheppandi", intent="change_language",
                      entities=[{"entity": "language", "value": "telugu", "start": 0, "end": 6}])

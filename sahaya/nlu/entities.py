@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Dict, Iterable, List, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -15,11 +17,14 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+import yaml
+
 from sahaya.catalogue import catalogue
 from sahaya.nlu.numbers import find_numbers
 from sahaya.nlu.text import has_content, normalize, skeleton, skeleton_phrase
 
 EXTRACTOR = "CatalogueEntityMapper"
+INFO_TOPICS_PATH = Path(__file__).resolve().parents[2] / "data" / "info_topics.yml"
 GRIEVANCE_SERVICE = "public_grievance"
 
 _APPLICATION_ID = re.compile(r"(?i)\bapp[\s\-_/.]*(\d{4})[\s\-_/.]*(\d{1,6})\b")
@@ -114,12 +119,19 @@ def service_index() -> Dict[str, str]:
     return _build_index(names)
 
 
+@lru_cache(maxsize=1)
+def info_topic_words() -> Dict[str, List[str]]:
+    raw = yaml.safe_load(INFO_TOPICS_PATH.read_text(encoding="utf-8")) or {}
+    return {topic: [str(word) for word in words] for topic, words in raw.items()}
+
+
 class PhraseMatcher:
     """Finds known phrases in text by their skeletons, longest first."""
 
     def __init__(self, index: Dict[str, str], phrases: Iterable[str] = ()) -> None:
         self.index = index
-        self.short_words = {p.strip().lower() for p in phrases if len(skeleton_phrase(p)) <= 2}
+        self.words = {p.strip().lower() for p in phrases}
+        self.short_words = {p for p in self.words if len(skeleton_phrase(p)) <= 2}
         self.longest = max((len(k.split()) for k in index), default=0)
 
     def lookup(self, value: str, cutoff: float | None = 0.8) -> str | None:
@@ -137,15 +149,20 @@ class PhraseMatcher:
         close = difflib.get_close_matches(key, list(self.index), n=1, cutoff=cutoff)
         return self.index[close[0]] if close else None
 
-    def find(self, text: str) -> List[Tuple[int, int, str]]:
-        words = [(m.start(), m.end(), skeleton(m.group(0))) for m in _WORD.finditer(text)]
+    def find(self, text: str, shortest: int = 4, listed_words: bool = False) -> List[Tuple[int, int, str]]:
+        """Known phrases in `text`; one word alone must have a skeleton of
+        `shortest` letters, or be a listed short word itself ("DL"), or with
+        `listed_words` any listed word as spelt ("kharcha", not "patra" for पात्र)."""
+        words = [(m.start(), m.end(), skeleton(m.group(0)), m.group(0).lower()) for m in _WORD.finditer(text)]
         found: List[Tuple[int, int, str]] = []
         i = 0
         while i < len(words):
             for size in range(min(self.longest, len(words) - i), 0, -1):
                 key = " ".join(w[2] for w in words[i : i + size])
                 # One short word alone ("bl") is too weak to name a service.
-                if key in self.index and (size > 1 or len(key) >= 4):
+                literal = self.words if listed_words else self.short_words
+                strong = size > 1 or len(key) >= shortest or words[i][3] in literal
+                if key in self.index and strong:
                     found.append((words[i][0], words[i + size - 1][1], self.index[key]))
                     i += size
                     break
@@ -166,6 +183,8 @@ class CatalogueEntityMapper(GraphComponent):
         services = catalogue().services.values()
         self.services = PhraseMatcher(service_index(), [p for s in services for p in [*s.name.values(), *s.aliases]])
         self.languages = PhraseMatcher(_build_index(LANGUAGE_NAMES), [p for ps in LANGUAGE_NAMES.values() for p in ps])
+        topics = info_topic_words()
+        self.topics = PhraseMatcher(_build_index(topics), [p for ps in topics.values() for p in ps])
 
     @classmethod
     def create(
@@ -209,6 +228,12 @@ class CatalogueEntityMapper(GraphComponent):
                     unsure.append(entity)
                     continue
                 entity = {**entity, "value": code}
+            if name == "info_topic":
+                # DIET returns the words ("how long", "कितने दिन"); the bot needs the topic.
+                topic = self._topic(str(entity.get("value", "")))
+                if not topic:
+                    continue
+                entity = {**entity, "value": topic}
             if name == "language":
                 code = self.languages.lookup(str(entity.get("value", "")), cutoff=0.7)
                 if not code:
@@ -228,6 +253,12 @@ class CatalogueEntityMapper(GraphComponent):
         if (message.get(INTENT) or {}).get("name") == "file_grievance":
             # The intent itself names the grievance service; its contract has no entities.
             kept = [e for e in kept if not (e["entity"] == "service" and e["value"] == GRIEVANCE_SERVICE)]
+        if (message.get(INTENT) or {}).get("name") == "service_info" and not any(
+            e["entity"] == "info_topic" for e in kept
+        ):
+            # A question DIET found no topic span in: "kitne din lagenge" still asks about days.
+            for start, end, topic in self.topics.find(text, listed_words=True)[:1]:
+                kept.append(self._entity("info_topic", topic, text, start, end))
         if not any(e["entity"] == "language" for e in kept):
             intent = (message.get(INTENT) or {}).get("name")
             if intent == "change_language":
@@ -247,6 +278,12 @@ class CatalogueEntityMapper(GraphComponent):
 
         self._numbers(message, text, kept)
         message.set(ENTITIES, kept, add_to_output=True)
+
+    def _topic(self, span: str) -> str | None:
+        if span in self.topics.index.values():
+            return span
+        found = self.topics.find(span, shortest=3)
+        return found[0][2] if found else self.topics.lookup(span, cutoff=0.85)
 
     def _numbers(self, message: Message, text: str, kept: List[Dict[str, Any]]) -> None:
         intent = message.get(INTENT) or {}
