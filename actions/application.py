@@ -68,7 +68,31 @@ MAX_DESCRIPTION_UP_FRONT = 500
 
 def reset_fields(keep: dict[str, Any] | None = None) -> list[EventType]:
     keep = keep or {}
-    return [SlotSet(code, keep.get(code)) for code in field_slots()] + [SlotSet("form_failures", 0)]
+    return [SlotSet(code, keep.get(code)) for code in field_slots()] + [
+        SlotSet("form_failures", 0), SlotSet("choice_page", None)]
+
+
+def choice_page(tracker: Tracker, field: Field) -> int:
+    state = tracker.get_slot("choice_page") or {}
+    return int(state.get("page", 0)) if isinstance(state, dict) and state.get("field") == field.code else 0
+
+
+def choice_options(field: Field, page: int) -> list[Any]:
+    """What one page of a choice question numbers: choices, then "more"/"prev".
+
+    Like the menus (actions/menu_state.py), a list longer than 10 shows 8 at a
+    time, so a WhatsApp list never holds more than 10 rows."""
+    if len(field.choices) <= menu_state.MAX_UNPAGED:
+        return list(field.choices)
+    size = menu_state.PAGE_SIZE
+    last = (len(field.choices) - 1) // size
+    page = max(0, min(page, last))
+    shown: list[Any] = list(field.choices[page * size : (page + 1) * size])
+    if page < last:
+        shown.append("more")
+    if page > 0:
+        shown.append("prev")
+    return shown
 
 
 class ActionStartApplication(Action):
@@ -227,7 +251,10 @@ class ValidateApplicationForm(FormValidationAction):
             if accepted is not None and field.type == "aadhaar":
                 accepted = seal(accepted)
         if error is None:
-            return {field.code: accepted, "form_failures": 0}
+            return {field.code: accepted, "form_failures": 0, "choice_page": None}
+        if error["code"] == "page":
+            # "More" / "Previous": not a wrong answer; the form asks again on that page.
+            return {field.code: None, "choice_page": {"field": field.code, "page": error["page"]}}
         failures = int(tracker.get_slot("form_failures") or 0) + 1
         self._explain(dispatcher, domain, language, field, error)
         if failures >= MAX_TRIES:
@@ -251,15 +278,20 @@ class ValidateApplicationForm(FormValidationAction):
     def _choice(field: Field, tracker: Tracker, text: str) -> tuple[str | None, dict[str, Any] | None]:
         if field.choice(text):
             return text, None  # a code, filled up front from the first message
+        page = choice_page(tracker, field)
+        options = choice_options(field, page)
         number_text = entity_value(tracker, "number")
         number = int(number_text) if number_text and number_text.isdigit() else parse_choice(text)
-        if number is not None and 1 <= number <= len(field.choices):
-            return field.choices[number - 1].code, None
+        if number is not None and 1 <= number <= len(options):
+            option = options[number - 1]
+            if option in ("more", "prev"):
+                return None, {"code": "page", "page": page + (1 if option == "more" else -1)}
+            return option.code, None
         key = skeleton_phrase(text)
-        for choice in field.choices:
+        for choice in field.choices:  # a name is understood on any page
             if key and any(key == skeleton_phrase(n) for n in choice.name.values()):
                 return choice.code, None
-        return None, {"code": "choice", "max": len(field.choices)}
+        return None, {"code": "choice", "max": len(options)}
 
     @staticmethod
     def _document(field: Field, tracker: Tracker, text: str) -> tuple[str | None, dict[str, Any] | None]:
@@ -320,10 +352,15 @@ class ActionAskField(Action, ABC):
         field = catalogue().fields[self.field_code]
         question = field.question[language]
         if field.type == "choice":
-            lines = "\n".join(f"{i}. {c.name[language]}" for i, c in enumerate(field.choices, start=1))
+            titles = [
+                response_text(domain, f"utter_label_{option}", language) if isinstance(option, str)
+                else option.name[language]
+                for option in choice_options(field, choice_page(tracker, field))
+            ]
+            lines = "\n".join(f"{i}. {title}" for i, title in enumerate(titles, start=1))
             buttons = [
-                {"title": c.name[language], "payload": f'/menu_select{{"number":"{i}"}}'}
-                for i, c in enumerate(field.choices, start=1)
+                {"title": title, "payload": f'/menu_select{{"number":"{i}"}}'}
+                for i, title in enumerate(titles, start=1)
             ]
             dispatcher.utter_message(response="utter_ask_choice", question=question, options=lines, buttons=buttons)
         elif field.type == "document":

@@ -48,3 +48,47 @@ def test_a_described_complaint_fills_its_type_and_details(domain):
 def test_a_bare_complaint_leaves_the_questions_to_the_form(domain):
     slots = start("शिकायत दर्ज करनी है", "file_grievance", domain)
     assert slots["grievance_category"] is None and slots["grievance_description"] is None
+
+
+DISTRICT = catalogue().fields["district"]
+
+
+def ask_district(domain, page_slot=None, language="en") -> dict:
+    from actions.application import ASK_ACTIONS
+
+    slots = {"language": language, "choice_page": page_slot}
+    tracker = Tracker("919876543210", slots, {"text": "", "intent": {}, "entities": []}, [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    ASK_ACTIONS["district"]().run(dispatcher, tracker, domain)
+    return dispatcher.messages[0]
+
+
+def answer_district(domain, text: str, page_slot=None) -> dict:
+    import asyncio
+
+    from actions.application import ValidateApplicationForm
+
+    latest = {"text": text, "intent": {"name": "menu_select", "confidence": 1.0},
+              "entities": [{"entity": "number", "value": text}]}
+    tracker = Tracker("919876543210", {"language": "en", "choice_page": page_slot}, latest, [], False, None,
+                      {"name": "application_form"}, "action_listen")
+    form = ValidateApplicationForm()
+    return asyncio.run(form.validate_field(DISTRICT, text, CollectingDispatcher(), tracker, domain))
+
+
+def test_a_long_choice_list_pages_eight_at_a_time(domain):
+    assert len(DISTRICT.choices) > 10
+    first = ask_district(domain)
+    assert len(first["buttons"]) == 9 and first["buttons"][-1]["title"] == "More ▶"
+    more = answer_district(domain, "9")
+    assert more == {"district": None, "choice_page": {"field": "district", "page": 1}}
+    second = ask_district(domain, more["choice_page"])
+    titles = [b["title"] for b in second["buttons"]]
+    assert titles[0] == DISTRICT.choices[8].name["en"] and titles[-1] == "◀ Previous"
+    # "2" on the second page is the tenth district, and does not count as a wrong answer
+    picked = answer_district(domain, "2", more["choice_page"])
+    assert picked["district"] == DISTRICT.choices[9].code and picked["choice_page"] is None
+
+
+def test_a_paged_choice_question_speaks_the_citizens_language(domain):
+    assert ask_district(domain, language="te")["buttons"][-1]["title"] == "మరిన్ని ▶"
