@@ -203,6 +203,9 @@ class ActionNavigate(Action):
                 state["in_form"] = True  # answer, then the form asks its question again
         elif intent == "nlu_fallback":
             state["notice"] = {"name": "not_understood"}
+        elif intent == "inform":
+            # A name or an address with no question asked: say where it goes.
+            state["notice"] = {"name": "answer_without_question"}
         else:  # out_of_scope, affirm or deny with nothing to confirm
             state["notice"] = {"name": "out_of_scope"}
         if len(text) >= MAX_NLU_CHARS:

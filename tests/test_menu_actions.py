@@ -62,6 +62,14 @@ def test_emoji_gets_a_readable_reply(domain):
     assert slot_events(events)["menu"]["notice"] == {"name": "no_text"}
 
 
+def test_a_name_sent_with_no_question_asked_says_where_it_goes(domain):
+    state = slot_events(ActionNavigate().run(CollectingDispatcher(), tracker("Venkat Reddy", "inform"), domain))["menu"]
+    assert state["notice"] == {"name": "answer_without_question"}
+    dispatcher = CollectingDispatcher()
+    ActionShowMenu().run(dispatcher, tracker("Venkat Reddy", "inform", slots={"language": "te", "menu": state}), domain)
+    assert dispatcher.messages[0]["response"] == "utter_answer_without_question"
+
+
 def test_did_you_mean_offers_the_top_two_intents_and_the_menu(domain):
     ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "service_info", "confidence": 0.4},
                {"name": "apply_service", "confidence": 0.3}, {"name": "greet", "confidence": 0.1}]
