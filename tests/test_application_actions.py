@@ -92,3 +92,17 @@ def test_a_long_choice_list_pages_eight_at_a_time(domain):
 
 def test_a_paged_choice_question_speaks_the_citizens_language(domain):
     assert ask_district(domain, language="te")["buttons"][-1]["title"] == "మరిన్ని ▶"
+
+
+@pytest.mark.parametrize(
+    "intent, evidence, interrupts",
+    [("stop", 0.0, False), ("stop", 1.0, True), ("check_status", 0.0, False), ("emergency", 0.0, True)],
+)
+def test_a_guessed_intent_does_not_interrupt_the_form(intent, evidence, interrupts):
+    from actions.application import is_interruption
+
+    latest = {"text": "Rekha Rani", "intent": {"name": intent, "confidence": 0.85}, "entities": [],
+              "intent_evidence": evidence}
+    tracker = Tracker("919876543210", {"requested_slot": "applicant_name"}, latest, [], False, None,
+                      {"name": "application_form"}, "action_listen")
+    assert is_interruption(tracker) is interrupts

@@ -168,6 +168,24 @@ def test_language_identifier_learns_romanized_languages(tmp_path):
     assert lid.identify("मुझे caste certificate चाहिए") == ("hi", 1.0)
 
 
+def test_intent_evidence_tells_a_guess_from_a_known_phrase(tmp_path):
+    from sahaya.nlu.evidence import IntentEvidence
+
+    storage, resource = LocalModelStorage(tmp_path), Resource("evidence")
+    context = ExecutionContext(graph_schema=None, model_id="test")
+    component = IntentEvidence.create({}, storage, resource, context)
+    lines = {"stop": ["stop", "ruko", "ఆపండి", "form band karo"], "check_status": ["status kya hai", "నా దరఖాస్తు స్థితి"]}
+    component.train(TrainingData([Message(data={"text": t, "intent": i}) for i, ts in lines.items() for t in ts]))
+    loaded = IntentEvidence.load({}, storage, resource, context)
+    assert loaded.evidence("Rekha Rani", "stop") == 0  # "rk" of Rekha is too short a sound to meet "ruko"
+    assert loaded.evidence("aapandi", "stop") == 1  # romanized ఆపండి, by sound
+    assert loaded.evidence("please stop", "stop") == 0.5
+    assert loaded.evidence("2025 000123 status", "check_status") == 1.0  # digits are not counted
+    message = Message(data={"text": "Venkat Reddy", "intent": {"name": "check_status", "confidence": 0.95}})
+    loaded.process([message])
+    assert message.get("intent_evidence") == 0
+
+
 @pytest.mark.slow
 def test_the_pipeline_trains_and_parses(tmp_path):
     """config.yml's pipeline, one epoch, a few examples: every component loads, trains and runs."""
