@@ -239,3 +239,16 @@ def test_one_after_an_ordinal_is_a_filler(mapper):
     message = parsed("the fourth one", intent="menu_select")
     mapper.process([message])
     assert values(message, "number") == ["4"]
+
+
+@pytest.mark.parametrize("text", ["ఎవరో కత్తితో బెదిరిస్తున్నారు, పోలీసులు రావాలి", "ghar mein aag lag gayi", "अंकल को दिल का दौरा पड़ा"])
+def test_danger_words_always_mean_emergency(mapper, text):
+    message = parsed(text, intent="service_info")
+    mapper.process([message])
+    assert message.get("intent")["name"] == "emergency"
+
+
+def test_a_service_named_after_the_police_is_not_an_emergency(mapper):
+    message = parsed("police verification kavali", intent="apply_service")
+    mapper.process([message])
+    assert message.get("intent")["name"] == "apply_service"

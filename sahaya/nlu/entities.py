@@ -24,6 +24,7 @@ from sahaya.nlu.text import has_content, normalize, skeleton, skeleton_phrase
 
 EXTRACTOR = "CatalogueEntityMapper"
 INFO_TOPICS_PATH = Path(__file__).resolve().parents[2] / "data" / "info_topics.yml"
+EMERGENCY_WORDS_PATH = Path(__file__).resolve().parents[2] / "data" / "emergency_words.yml"
 GRIEVANCE_SERVICE = "public_grievance"
 
 _APPLICATION_ID = re.compile(r"(?i)\bapp[\s\-_/.]*(\d{4})[\s\-_/.]*(\d{1,6})\b")
@@ -124,6 +125,12 @@ def info_topic_words() -> Dict[str, List[str]]:
     return {topic: [str(word) for word in words] for topic, words in raw.items()}
 
 
+@lru_cache(maxsize=1)
+def emergency_words() -> List[str]:
+    raw = yaml.safe_load(EMERGENCY_WORDS_PATH.read_text(encoding="utf-8")) or {}
+    return [str(word) for words in raw.values() for word in words]
+
+
 class PhraseMatcher:
     """Finds known phrases in text by their skeletons, longest first."""
 
@@ -182,6 +189,8 @@ class CatalogueEntityMapper(GraphComponent):
         services = catalogue().services.values()
         self.services = PhraseMatcher(service_index(), [p for s in services for p in [*s.name.values(), *s.aliases]])
         self.languages = PhraseMatcher(_build_index(LANGUAGE_NAMES), [p for ps in LANGUAGE_NAMES.values() for p in ps])
+        danger = emergency_words()
+        self.emergency = PhraseMatcher(_build_index({"emergency": danger}), danger)
         topics = info_topic_words()
         self.topics = PhraseMatcher(_build_index(topics), [p for ps in topics.values() for p in ps])
 
@@ -277,6 +286,11 @@ class CatalogueEntityMapper(GraphComponent):
 
         self._numbers(message, text, kept)
         message.set(ENTITIES, kept, add_to_output=True)
+        intent = (message.get(INTENT) or {}).get("name")
+        if intent != "emergency" and not any(e["entity"] == "service" for e in kept):
+            if self.emergency.find(text, listed_words=True):
+                # "ఎవరో కత్తితో బెదిరిస్తున్నారు": the numbers now, whatever DIET guessed.
+                self._force_intent(message, "emergency")
 
     def _topic(self, span: str) -> str | None:
         if span in self.topics.index.values():
