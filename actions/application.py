@@ -77,22 +77,10 @@ def choice_page(tracker: Tracker, field: Field) -> int:
     return int(state.get("page", 0)) if isinstance(state, dict) and state.get("field") == field.code else 0
 
 
-def choice_options(field: Field, page: int) -> list[Any]:
-    """What one page of a choice question numbers: choices, then "more"/"prev".
-
-    Like the menus (actions/menu_state.py), a list longer than 10 shows 8 at a
-    time, so a WhatsApp list never holds more than 10 rows."""
-    if len(field.choices) <= menu_state.MAX_UNPAGED:
-        return list(field.choices)
-    size = menu_state.PAGE_SIZE
-    last = (len(field.choices) - 1) // size
-    page = max(0, min(page, last))
-    shown: list[Any] = list(field.choices[page * size : (page + 1) * size])
-    if page < last:
-        shown.append("more")
-    if page > 0:
-        shown.append("prev")
-    return shown
+def choice_options(field: Field, page: int) -> list[str]:
+    """The choice codes one page of the question numbers, paged like the menus
+    ("nav:more" / "nav:prev"), so a WhatsApp list never holds more than 10 rows."""
+    return menu_state.paged([c.code for c in field.choices], page)
 
 
 class ActionStartApplication(Action):
@@ -284,9 +272,9 @@ class ValidateApplicationForm(FormValidationAction):
         number = int(number_text) if number_text and number_text.isdigit() else parse_choice(text)
         if number is not None and 1 <= number <= len(options):
             option = options[number - 1]
-            if option in ("more", "prev"):
-                return None, {"code": "page", "page": page + (1 if option == "more" else -1)}
-            return option.code, None
+            if option in ("nav:more", "nav:prev"):
+                return None, {"code": "page", "page": page + (1 if option == "nav:more" else -1)}
+            return option, None
         key = skeleton_phrase(text)
         for choice in field.choices:  # a name is understood on any page
             if key and any(key == skeleton_phrase(n) for n in choice.name.values()):
@@ -357,8 +345,8 @@ class ActionAskField(Action, ABC):
         question = field.question[language]
         if field.type == "choice":
             titles = [
-                response_text(domain, f"utter_label_{option}", language) if isinstance(option, str)
-                else option.name[language]
+                response_text(domain, f"utter_label_{option[4:]}", language) if option.startswith("nav:")
+                else field.choice(option).name[language]
                 for option in choice_options(field, choice_page(tracker, field))
             ]
             lines = "\n".join(f"{i}. {title}" for i, title in enumerate(titles, start=1))

@@ -24,7 +24,8 @@ def new_state(level: str = "main", **extra: Any) -> dict[str, Any]:
     return state
 
 
-def _paged(items: list[str], page: int) -> list[str]:
+def paged(items: list[str], page: int) -> list[str]:
+    """One page of a list longer than 10: 8 items, then "nav:more" / "nav:prev"."""
     if len(items) <= MAX_UNPAGED:
         return list(items)
     last_page = (len(items) - 1) // PAGE_SIZE
@@ -50,7 +51,7 @@ def options_for(state: dict[str, Any], catalogue: Catalogue) -> list[str]:
     if level == "department":
         department = catalogue.department(state.get("department") or "")
         if department:
-            return _paged([f"svc:{s.code}" for s in department.services], state.get("page", 0))
+            return paged([f"svc:{s.code}" for s in department.services], state.get("page", 0))
     if level == "service":
         service = catalogue.service(state.get("service") or "")
         if service:
@@ -62,10 +63,10 @@ def options_for(state: dict[str, Any], catalogue: Catalogue) -> list[str]:
         return ["nav:main"]
     if level == "kind":  # e.g. every payment service, for "I want to pay a bill"
         services = [s for d in catalogue.departments for s in d.services if s.kind == state.get("kind")]
-        return _paged([f"svc:{s.code}" for s in services], state.get("page", 0))
+        return paged([f"svc:{s.code}" for s in services], state.get("page", 0))
     if level in ("did_you_mean", "review", "retry", "bill", "my_apps"):
         return list(state.get("options") or []) or ["nav:main"]
-    return _paged([f"dept:{d.code}" for d in catalogue.departments], state.get("page", 0))
+    return paged([f"dept:{d.code}" for d in catalogue.departments], state.get("page", 0))
 
 
 def with_options(state: dict[str, Any], catalogue: Catalogue) -> dict[str, Any]:

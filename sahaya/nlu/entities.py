@@ -20,7 +20,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from sahaya.catalogue import catalogue
 from sahaya.nlu.numbers import find_numbers
-from sahaya.nlu.text import has_content, normalize, skeleton, skeleton_phrase
+from sahaya.nlu.text import WORD, has_content, normalize, skeleton, skeleton_phrase
 
 EXTRACTOR = "CatalogueEntityMapper"
 INFO_TOPICS_PATH = Path(__file__).resolve().parents[2] / "data" / "info_topics.yml"
@@ -29,7 +29,6 @@ GRIEVANCE_SERVICE = "public_grievance"
 
 _APPLICATION_ID = re.compile(r"(?i)\bapp[\s\-_/.]*(\d{4})[\s\-_/.]*(\d{1,6})\b")
 _TICKET_ID = re.compile(r"(?i)\bgrv[\s\-_/.]*(\d{4})[\s\-_/.]*(\d{1,6})\b")
-_WORD = re.compile(r"[\w\u0900-\u097F\u0C00-\u0C7F]+")
 
 LANGUAGE_NAMES = {
     "te": ["telugu", "telgu", "tel", "తెలుగు", "तेलुगु", "తెలుగులో", "telugulo"],
@@ -64,7 +63,7 @@ _DIGIT_WORDS = {
 
 def spoken_application_id(text: str) -> tuple[str, int, int] | None:
     """An application id said aloud, as (APP-YYYY-NNNNNN, start, end)."""
-    words = list(_WORD.finditer(normalize(text)))
+    words = list(WORD.finditer(normalize(text)))
     i = 0
     while i < len(words):
         word = words[i].group(0).lower()
@@ -159,14 +158,14 @@ class PhraseMatcher:
         """Known phrases in `text`; one word alone must have a skeleton of
         `shortest` letters, or be a listed short word itself ("DL"), or with
         `listed_words` any listed word as spelt ("kharcha", not "patra" for पात्र)."""
-        words = [(m.start(), m.end(), skeleton(m.group(0)), m.group(0).lower()) for m in _WORD.finditer(text)]
+        words = [(m.start(), m.end(), skeleton(m.group(0)), m.group(0).lower()) for m in WORD.finditer(text)]
+        literal = self.words if listed_words else self.short_words
         found: List[Tuple[int, int, str]] = []
         i = 0
         while i < len(words):
             for size in range(min(self.longest, len(words) - i), 0, -1):
                 key = " ".join(w[2] for w in words[i : i + size])
                 # One short word alone ("bl") is too weak to name a service.
-                literal = self.words if listed_words else self.short_words
                 strong = size > 1 or len(key) >= shortest or words[i][3] in literal
                 if key in self.index and strong:
                     found.append((words[i][0], words[i + size - 1][1], self.index[key]))
@@ -193,6 +192,7 @@ class CatalogueEntityMapper(GraphComponent):
         self.emergency = PhraseMatcher(_build_index({"emergency": danger}), danger)
         topics = info_topic_words()
         self.topics = PhraseMatcher(_build_index(topics), [p for ps in topics.values() for p in ps])
+        self.topic_codes = set(topics)
 
     @classmethod
     def create(
@@ -223,6 +223,7 @@ class CatalogueEntityMapper(GraphComponent):
             self._force_intent(message, "out_of_scope")
             message.set(ENTITIES, [], add_to_output=True)
             return
+        intent = (message.get(INTENT) or {}).get("name")  # DIET's; _numbers may still change it
         entities = message.get(ENTITIES) or []
         kept: List[Dict[str, Any]] = []
         unsure: List[Dict[str, Any]] = []
@@ -258,20 +259,16 @@ class CatalogueEntityMapper(GraphComponent):
                 code = self.services.lookup(str(entity.get("value", "")), cutoff=0.85)
                 if code:
                     kept.append({**entity, "value": code})
-        if (message.get(INTENT) or {}).get("name") == "file_grievance":
+        if intent == "file_grievance":
             # The intent itself names the grievance service; its contract has no entities.
             kept = [e for e in kept if not (e["entity"] == "service" and e["value"] == GRIEVANCE_SERVICE)]
-        if (message.get(INTENT) or {}).get("name") == "service_info" and not any(
-            e["entity"] == "info_topic" for e in kept
-        ):
+        if intent == "service_info" and not any(e["entity"] == "info_topic" for e in kept):
             # A question DIET found no topic span in: "kitne din lagenge" still asks about days.
             for start, end, topic in self.topics.find(text, listed_words=True)[:1]:
                 kept.append(self._entity("info_topic", topic, text, start, end))
-        if not any(e["entity"] == "language" for e in kept):
-            intent = (message.get(INTENT) or {}).get("name")
-            if intent == "change_language":
-                for start, end, code in self.languages.find(text):
-                    kept.append(self._entity("language", code, text, start, end))
+        if intent == "change_language" and not any(e["entity"] == "language" for e in kept):
+            for start, end, code in self.languages.find(text):
+                kept.append(self._entity("language", code, text, start, end))
 
         for match in _TICKET_ID.finditer(text):
             value = f"GRV-{match.group(1)}-{int(match.group(2)):06d}"
@@ -286,14 +283,13 @@ class CatalogueEntityMapper(GraphComponent):
 
         self._numbers(message, text, kept)
         message.set(ENTITIES, kept, add_to_output=True)
-        intent = (message.get(INTENT) or {}).get("name")
         if intent != "emergency" and not any(e["entity"] == "service" for e in kept):
             if self.emergency.find(text, listed_words=True):
                 # "ఎవరో కత్తితో బెదిరిస్తున్నారు": the numbers now, whatever DIET guessed.
                 self._force_intent(message, "emergency")
 
     def _topic(self, span: str) -> str | None:
-        if span in self.topics.index.values():
+        if span in self.topic_codes:
             return span
         found = self.topics.find(span, shortest=3)
         return found[0][2] if found else self.topics.lookup(span, cutoff=0.85)
@@ -306,7 +302,7 @@ class CatalogueEntityMapper(GraphComponent):
             mentions = [m for m in mentions if m.text.lower() != "one"] or mentions
         if not mentions:
             return
-        words = [w.lower() for w in _WORD.findall(text)]
+        words = [w.lower() for w in WORD.findall(text)]
         number_words = {m.text.lower() for m in mentions}
         bare = len({m.value for m in mentions}) == 1 and all(
             w in number_words or w in MENU_FILLERS for w in words

@@ -13,7 +13,6 @@ guessing, and the form keeps the message as the answer
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, Dict, List, Set
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -24,17 +23,16 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from sahaya.nlu.text import normalize, skeleton
+from sahaya.nlu.text import WORD, normalize, skeleton
 
 INTENT_EVIDENCE = "intent_evidence"
 VOCABULARY_FILE = "intent_vocabulary.json"
-_WORD = re.compile(r"[\w\u0900-\u097F\u0C00-\u0C7F]+")
 
 
 def word_keys(text: str) -> List[Set[str]]:
     """Per word: the word itself and, when it has three or more letters, its skeleton."""
     keys = []
-    for word in _WORD.findall(normalize(text).lower()):
+    for word in WORD.findall(normalize(text).lower()):
         if word.isdigit():
             continue  # numbers and ids belong to every intent
         sound = skeleton(word)

@@ -11,11 +11,10 @@ from typing import Dict, List
 
 import yaml
 
-from sahaya.nlu.text import dominant_script, normalize, skeleton
+from sahaya.nlu.text import WORD, dominant_script, normalize, skeleton
 
 NUMBER_WORDS_PATH = Path(__file__).resolve().parents[2] / "data" / "number_words.yml"
 
-_WORD = re.compile(r"[\w\u0900-\u097F\u0C00-\u0C7F]+")
 # "2nd", "3rd", "#2": digits with an ordinal suffix or sign still mean the digit.
 _DIGITS = re.compile(r"^(\d{1,3})(?:st|nd|rd|th|va|vaa|vi|ava|o|వ|వది)?$")
 
@@ -58,7 +57,7 @@ def find_numbers(text: str, by_sound: bool = True) -> List[NumberMention]:
     exact, sounds = _tables()
     text = normalize(text)
     found: List[NumberMention] = []
-    for match in _WORD.finditer(text):
+    for match in WORD.finditer(text):
         word = match.group(0).lower()
         value: int | None = None
         digits = _DIGITS.match(word)

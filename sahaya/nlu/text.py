@@ -15,6 +15,8 @@ from typing import List, Tuple
 from indic_transliteration import sanscript
 
 # ZWNJ/ZWJ change nothing a reader sees but give "పెన్షన్‌" two spellings.
+# A word in any of the three scripts, vowel signs and viramas included.
+WORD = re.compile(r"[\w\u0900-\u097F\u0C00-\u0C7F]+")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _DIGITS = {}
 for _zero in (0x0C66, 0x0966):  # Telugu ౦, Devanagari ०
