@@ -71,6 +71,31 @@ def test_catalogue_names_found_without_diet(mapper):
     assert values(message, "service") == ["caste_certificate"]
 
 
+@pytest.mark.parametrize("text, code", [
+    ("mra OBC praman patra bhej do", "obc_certificate"),  # English name, Hindi word for "certificate"
+    ("FIR ki nakal kab milegi", "fir_copy"),  # a filler inside the catalogue's "FIR nakal"
+    ("copy of the fir please", "fir_copy"),
+])
+def test_service_names_with_other_kind_words_and_fillers(mapper, text, code):
+    message = parsed(text)
+    mapper.process([message])
+    assert values(message, "service") == [code]
+
+
+@pytest.mark.parametrize("text", ["mujhe ek praman patra banwana hai", "it is Saritha", "fir se shuru karo"])
+def test_short_sounds_do_not_make_service_names(mapper, text):
+    message = parsed(text, intent="inform")
+    mapper.process([message])
+    assert values(message, "service") == []
+
+
+def test_the_longer_catalogue_name_beats_a_narrower_diet_span(mapper):
+    text = "mera DL renewal karwana hai"
+    message = parsed(text, entities=[{"entity": "service", "value": "DL", "start": 5, "end": 7}])
+    mapper.process([message])
+    assert values(message, "service") == ["driving_licence_renewal"]
+
+
 @pytest.mark.parametrize("text", ["app 2025 123", "APP2025000123", "app-2025-000123", "status APP 2025 000123 please"])
 def test_application_ids_are_normalised(mapper, text):
     assert normalize_application_id(text) == "APP-2025-000123"

@@ -25,6 +25,7 @@ from sahaya.nlu.text import WORD, has_content, normalize, skeleton, skeleton_phr
 EXTRACTOR = "CatalogueEntityMapper"
 INFO_TOPICS_PATH = Path(__file__).resolve().parents[2] / "data" / "info_topics.yml"
 EMERGENCY_WORDS_PATH = Path(__file__).resolve().parents[2] / "data" / "emergency_words.yml"
+SERVICE_NAME_WORDS_PATH = Path(__file__).resolve().parents[2] / "data" / "service_name_words.yml"
 GRIEVANCE_SERVICE = "public_grievance"
 
 _APPLICATION_ID = re.compile(r"(?i)\bapp[\s\-_/.]*(\d{4})[\s\-_/.]*(\d{1,6})\b")
@@ -99,23 +100,60 @@ def normalize_application_id(text: str) -> str | None:
     return f"APP-{match.group(1)}-{int(match.group(2)):06d}"
 
 
-def _build_index(names: Dict[str, List[str]]) -> Dict[str, str]:
+def _key(phrase: str, skip: frozenset = frozenset()) -> str:
+    """Skeleton of a phrase without its filler words."""
+    return " ".join(skeleton(w) for w in WORD.findall(normalize(phrase)) if w.lower() not in skip and skeleton(w))
+
+
+def _build_index(names: Dict[str, List[str]], skip: frozenset = frozenset()) -> Dict[str, str]:
     index: Dict[str, str] = {}
     for code, phrases in names.items():
         for phrase in phrases:
-            key = skeleton_phrase(phrase)
+            key = _key(phrase, skip)
             if key:
                 index.setdefault(key, code)
     return index
 
 
+@lru_cache(maxsize=1)
+def service_name_words() -> Tuple[frozenset, List[List[str]]]:
+    """(filler words, groups of words for one kind of document): data/service_name_words.yml."""
+    raw = yaml.safe_load(SERVICE_NAME_WORDS_PATH.read_text(encoding="utf-8")) or {}
+    fillers = frozenset(str(w).lower() for words in (raw.get("fillers") or {}).values() for w in words)
+    kinds = [[str(w).lower() for w in words] for words in (raw.get("kinds") or {}).values()]
+    return fillers, kinds
+
+
+def service_names() -> Dict[str, List[str]]:
+    """Every catalogue name and alias of each service code."""
+    return {code: list(service.name.values()) + service.aliases for code, service in catalogue().services.items()}
+
+
+def kind_variants(phrase: str, kinds: List[List[str]]) -> List[str]:
+    """"OBC certificate" → "OBC praman patra", "OBC सर्टिफिकेट", …: the same name
+    ending in another word for its kind of document."""
+    text = normalize(phrase).lower()
+    for words in kinds:
+        for word in words:
+            if text.endswith(" " + word):
+                stem = text[: -len(word)]
+                if len(_key(stem).replace(" ", "")) < 3:
+                    return []  # "ec": its sound is the Hindi "ek"
+                return [stem + other for other in words if other != word]
+    return []
+
+
 def service_index() -> Dict[str, str]:
-    """Skeleton of every catalogue name and alias → service code."""
-    names = {
-        code: list(service.name.values()) + service.aliases
-        for code, service in catalogue().services.items()
-    }
-    return _build_index(names)
+    """Skeleton of every catalogue name and alias (and their kind variants) →
+    service code; fillers skipped. The catalogue's own names come first, so a
+    made-up variant never takes a name from another service."""
+    fillers, kinds = service_name_words()
+    names = service_names()
+    index = _build_index(names, fillers)
+    made = {code: [v for p in phrases for v in kind_variants(p, kinds)] for code, phrases in names.items()}
+    for key, code in _build_index(made, fillers).items():
+        index.setdefault(key, code)
+    return index
 
 
 @lru_cache(maxsize=1)
@@ -133,15 +171,16 @@ def emergency_words() -> List[str]:
 class PhraseMatcher:
     """Finds known phrases in text by their skeletons, longest first."""
 
-    def __init__(self, index: Dict[str, str], phrases: Iterable[str] = ()) -> None:
+    def __init__(self, index: Dict[str, str], phrases: Iterable[str] = (), skip: frozenset = frozenset()) -> None:
         self.index = index
+        self.skip = skip  # filler words, left out of the index's keys too
         self.words = {p.strip().lower() for p in phrases}
         self.short_words = {p for p in self.words if len(skeleton_phrase(p)) <= 2}
         self.longest = max((len(k.split()) for k in index), default=0)
 
     def lookup(self, value: str, cutoff: float | None = 0.8) -> str | None:
         """The code a phrase names: exactly by sound, else (with a cutoff) the closest."""
-        key = skeleton_phrase(value)
+        key = _key(value, self.skip)
         if not key:
             return None
         if key in self.index:
@@ -158,7 +197,11 @@ class PhraseMatcher:
         """Known phrases in `text`; one word alone must have a skeleton of
         `shortest` letters, or be a listed short word itself ("DL"), or with
         `listed_words` any listed word as spelt ("kharcha", not "patra" for पात्र)."""
-        words = [(m.start(), m.end(), skeleton(m.group(0)), m.group(0).lower()) for m in WORD.finditer(text)]
+        words = [
+            (m.start(), m.end(), skeleton(m.group(0)), m.group(0).lower())
+            for m in WORD.finditer(text)
+            if m.group(0).lower() not in self.skip and skeleton(m.group(0))
+        ]
         literal = self.words if listed_words else self.short_words
         found: List[Tuple[int, int, str]] = []
         i = 0
@@ -186,7 +229,9 @@ class CatalogueEntityMapper(GraphComponent):
 
     def __init__(self) -> None:
         services = catalogue().services.values()
-        self.services = PhraseMatcher(service_index(), [p for s in services for p in [*s.name.values(), *s.aliases]])
+        self.services = PhraseMatcher(
+            service_index(), [p for s in services for p in [*s.name.values(), *s.aliases]], skip=service_name_words()[0]
+        )
         self.languages = PhraseMatcher(_build_index(LANGUAGE_NAMES), [p for ps in LANGUAGE_NAMES.values() for p in ps])
         danger = emergency_words()
         self.emergency = PhraseMatcher(_build_index({"emergency": danger}), danger)
@@ -250,9 +295,13 @@ class CatalogueEntityMapper(GraphComponent):
                 entity = {**entity, "value": code}
             kept.append(entity)
 
-        if not any(e["entity"] == "service" for e in kept):
+        phrases = self.services.find(text)
+        if any(e["entity"] == "service" for e in kept):
+            # DIET's span "DL" inside the catalogue's "DL renewal": the longer name wins.
+            kept = [self._longest_name(e, phrases, text) for e in kept]
+        else:
             # A catalogue name in the text beats a guess from DIET's span.
-            for start, end, code in self.services.find(text):
+            for start, end, code in phrases:
                 kept.append(self._entity("service", code, text, start, end))
         if not any(e["entity"] == "service" for e in kept):
             for entity in unsure:
@@ -287,6 +336,15 @@ class CatalogueEntityMapper(GraphComponent):
             if self.emergency.find(text, listed_words=True):
                 # "ఎవరో కత్తితో బెదిరిస్తున్నారు": the numbers now, whatever DIET guessed.
                 self._force_intent(message, "emergency")
+
+    def _longest_name(self, entity: Dict[str, Any], phrases: List[Tuple[int, int, str]], text: str) -> Dict[str, Any]:
+        if entity["entity"] != "service" or "start" not in entity:
+            return entity
+        for start, end, code in phrases:
+            overlaps = start < entity["end"] and entity["start"] < end
+            if overlaps and end - start > entity["end"] - entity["start"] and code != entity["value"]:
+                return self._entity("service", code, text, start, end)
+        return entity
 
     def _topic(self, span: str) -> str | None:
         if span in self.topic_codes:
