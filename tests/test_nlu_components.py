@@ -89,6 +89,13 @@ def test_short_sounds_do_not_make_service_names(mapper, text):
     assert values(message, "service") == []
 
 
+@pytest.mark.parametrize("text", ["12 మార్చి 1985", "15 August 1990", "१५ अगस्त १९९०"])
+def test_a_date_is_an_answer_not_a_menu_pick(mapper, text):
+    message = parsed(text, intent="menu_select")
+    mapper.process([message])
+    assert message.get("intent")["name"] == "inform" and values(message, "number") == []
+
+
 def test_the_longer_catalogue_name_beats_a_narrower_diet_span(mapper):
     text = "mera DL renewal karwana hai"
     message = parsed(text, entities=[{"entity": "service", "value": "DL", "start": 5, "end": 7}])

@@ -168,20 +168,58 @@ def validate_pincode(value: str) -> str:
 
 _ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _DMY = re.compile(r"(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{4})")
+# "15 August 1990", "15-aug-1990", "August 15, 1990", "15 ఆగస్టు 1990", "15 अगस्त 1990":
+# people write the month's name more often than its number.
+_NAMED_DMY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?[-/., ]*([^\W\d_][\w\u0900-\u097F\u0C00-\u0C7F]*)[-/., ]*(\d{4})")
+_NAMED_MDY = re.compile(r"([^\W\d_][\w\u0900-\u097F\u0C00-\u0C7F]*)[-/., ]*(\d{1,2})(?:st|nd|rd|th)?[-/., ]+(\d{4})")
+MONTH_NAMES = {
+    1: ["january", "jan", "janvari", "जनवरी", "జనవరి"],
+    2: ["february", "feb", "farvari", "februari", "फरवरी", "फ़रवरी", "ఫిబ్రవరి"],
+    3: ["march", "mar", "मार्च", "మార్చి", "మార్చ్"],
+    4: ["april", "apr", "aprail", "अप्रैल", "ఏప్రిల్", "ఎప్రిల్"],
+    5: ["may", "mai", "मई", "మే"],
+    6: ["june", "jun", "joon", "जून", "జూన్"],
+    7: ["july", "jul", "julai", "जुलाई", "జూలై", "జులై"],
+    8: ["august", "aug", "agast", "agastu", "अगस्त", "ఆగస్టు", "ఆగష్టు", "ఆగస్ట్"],
+    9: ["september", "sep", "sept", "sitambar", "सितंबर", "सितम्बर", "సెప్టెంబర్", "సెప్టెంబరు"],
+    10: ["october", "oct", "aktubar", "aktoobar", "अक्टूबर", "अक्तूबर", "అక్టోబర్", "అక్టోబరు"],
+    11: ["november", "nov", "navambar", "नवंबर", "नवम्बर", "నవంబర్", "నవంబరు"],
+    12: ["december", "dec", "disambar", "दिसंबर", "दिसम्बर", "డిసెంబర్", "డిసెంబరు"],
+}
+_MONTHS = {name: number for number, names in MONTH_NAMES.items() for name in names}
+
+
+def _date_parts(text: str) -> tuple[int, int, int] | None:
+    """(year, month, day) of a whole-text date in any accepted form, else None."""
+    m = _ISO.fullmatch(text)
+    if m:
+        return tuple(int(g) for g in m.groups())
+    m = _DMY.fullmatch(text)
+    if m:
+        d, mo, y = (int(g) for g in m.groups())
+        return y, mo, d
+    m = _NAMED_DMY.fullmatch(text)
+    if m and m.group(2).lower() in _MONTHS:
+        return int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1))
+    m = _NAMED_MDY.fullmatch(text)
+    if m and m.group(1).lower() in _MONTHS:
+        return int(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2))
+    return None
+
+
+def looks_like_date(value: str) -> bool:
+    """True when the whole text is one date ("12 March 1985"): an answer, not a menu pick."""
+    return _date_parts(re.sub(r"\s+", " ", fold_digits(_clean(value)))) is not None
 
 
 def parse_date(value: str, check_range: bool = True) -> date:
     text = re.sub(r"\s+", " ", fold_digits(_clean(value)))
-    m = _ISO.fullmatch(text)
-    if m:
-        y, mo, d = (int(g) for g in m.groups())
-    else:
-        m = _DMY.fullmatch(text)
-        if not m:
-            raise ValidationFailure(
-                "date_invalid", f"write the date as {DATE_FORMAT_HINT}", {"format": DATE_FORMAT_HINT}
-            )
-        d, mo, y = (int(g) for g in m.groups())
+    parts = _date_parts(text)
+    if not parts:
+        raise ValidationFailure(
+            "date_invalid", f"write the date as {DATE_FORMAT_HINT}", {"format": DATE_FORMAT_HINT}
+        )
+    y, mo, d = parts
     try:
         parsed = date(y, mo, d)
     except ValueError:

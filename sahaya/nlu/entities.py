@@ -18,6 +18,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from sahaya.backend.validators import looks_like_date
 from sahaya.catalogue import catalogue
 from sahaya.nlu.numbers import find_numbers
 from sahaya.nlu.text import WORD, has_content, normalize, skeleton, skeleton_phrase
@@ -330,7 +331,12 @@ class CatalogueEntityMapper(GraphComponent):
                 value = f"APP-{match.group(1)}-{int(match.group(2)):06d}"
                 kept.append(self._entity("application_id", value, text, match.start(), match.end()))
 
-        self._numbers(message, text, kept)
+        if looks_like_date(text):
+            # "12 మార్చి 1985" answers a form's date question; its numbers pick nothing.
+            if intent == "menu_select":
+                self._force_intent(message, "inform")
+        else:
+            self._numbers(message, text, kept)
         message.set(ENTITIES, kept, add_to_output=True)
         if intent != "emergency" and not any(e["entity"] == "service" for e in kept):
             if self.emergency.find(text, listed_words=True):

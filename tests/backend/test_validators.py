@@ -137,6 +137,10 @@ def test_dates():
     assert validate_date("1990-08-15") == "1990-08-15"
     assert validate_date("15/8/1990") == "1990-08-15"
     assert validate_date("౧౫.౦౮.౧౯౯౦") == "1990-08-15"
+    # The month by name, as people write it, in each language.
+    for written in ["15 August 1990", "15th aug 1990", "August 15, 1990", "15 ఆగస్టు 1990", "१५ अगस्त १९९०", "15 agast 1990"]:
+        assert validate_date(written) == "1990-08-15", written
+    assert code_of(validate_date, "15 marks 1990")[0] == "date_invalid"
     assert code_of(validate_date, "31-02-1990")[0] == "date_invalid"
     assert code_of(validate_date, "yesterday")[0] == "date_invalid"
     assert code_of(validate_date, "01-01-1800")[0] == "date_invalid"
