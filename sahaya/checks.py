@@ -9,6 +9,7 @@ Run: python -m sahaya.checks
 
 from __future__ import annotations
 
+import difflib
 import re
 import sys
 import unicodedata
@@ -24,10 +25,10 @@ from sahaya.catalogue import PROJECT_ROOT, catalogue
 DOMAIN_PATH = PROJECT_ROOT / "domain.yml"
 TRAINING_DIR = PROJECT_ROOT / "data" / "nlu"
 HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu_heldout"
-# Character-trigram Jaccard at or above this is a copy: "menu menu" = "menu menu",
-# "change to hindi language" ~ "change language to hindi". Below it, shared
-# short phrases ("bye sir" / "bye bye sir") are allowed.
-NEAR_COPY = 0.9
+# difflib's similarity above this is a near-copy: "avunu andi" ~ "avnu andi",
+# "app 2025 004781 status cheppandi" ~ "app-2025-007731 status cheppandi". The
+# held-out set was written to it (docs/nlu-evaluation.md); new training lines must keep it.
+NEAR_COPY = 0.72
 _ANNOTATION = re.compile(r"\[([^\]]+)\]\{[^}]*\}|\[([^\]]+)\]\([^)]*\)")
 
 
@@ -80,8 +81,13 @@ def heldout_leaks(training_dir: Path = TRAINING_DIR, heldout_dir: Path = HELDOUT
     for text, path in nlu_examples(heldout_dir):
         held = _trigrams(text)
         shared = Counter(i for gram in held for i in index.get(gram, ()))
+        matcher = difflib.SequenceMatcher(None, "", text)
         for i, common in shared.items():
-            if common / (len(held) + len(grams[i]) - common) >= threshold:
+            # Trigrams pick the candidates fast; difflib decides.
+            if common / (len(held) + len(grams[i]) - common) < 0.3:
+                continue
+            matcher.set_seq1(training[i][0])
+            if matcher.quick_ratio() > threshold and matcher.ratio() > threshold:
                 found.append(f"held-out {path.name} {text!r} copies training "
                              f"{training[i][1].relative_to(training_dir.parent.parent)} {training[i][0]!r}")
     return found
