@@ -117,12 +117,14 @@ def _build_index(names: Dict[str, List[str]], skip: frozenset = frozenset()) -> 
 
 
 @lru_cache(maxsize=1)
-def service_name_words() -> Tuple[frozenset, List[List[str]]]:
-    """(filler words, groups of words for one kind of document): data/service_name_words.yml."""
+def service_name_words() -> Tuple[frozenset, List[List[str]], frozenset]:
+    """(filler words, groups of words for one kind of document, words matched only
+    as spelt): data/service_name_words.yml."""
     raw = yaml.safe_load(SERVICE_NAME_WORDS_PATH.read_text(encoding="utf-8")) or {}
     fillers = frozenset(str(w).lower() for words in (raw.get("fillers") or {}).values() for w in words)
     kinds = [[str(w).lower() for w in words] for words in (raw.get("kinds") or {}).values()]
-    return fillers, kinds
+    spelt_only = frozenset(str(w).lower() for w in raw.get("spelt_only") or [])
+    return fillers, kinds, spelt_only
 
 
 def service_names() -> Dict[str, List[str]]:
@@ -148,7 +150,7 @@ def service_index() -> Dict[str, str]:
     """Skeleton of every catalogue name and alias (and their kind variants) →
     service code; fillers skipped. The catalogue's own names come first, so a
     made-up variant never takes a name from another service."""
-    fillers, kinds = service_name_words()
+    fillers, kinds, _ = service_name_words()
     names = service_names()
     index = _build_index(names, fillers)
     made = {code: [v for p in phrases for v in kind_variants(p, kinds)] for code, phrases in names.items()}
@@ -172,11 +174,18 @@ def emergency_words() -> List[str]:
 class PhraseMatcher:
     """Finds known phrases in text by their skeletons, longest first."""
 
-    def __init__(self, index: Dict[str, str], phrases: Iterable[str] = (), skip: frozenset = frozenset()) -> None:
+    def __init__(
+        self, index: Dict[str, str], phrases: Iterable[str] = (), skip: frozenset = frozenset(),
+        spelt_only: frozenset = frozenset(),
+    ) -> None:
         self.index = index
         self.skip = skip  # filler words, left out of the index's keys too
         self.words = {p.strip().lower() for p in phrases}
         self.short_words = {p for p in self.words if len(skeleton_phrase(p)) <= 2}
+        # Common short words match only as spelt in a name: English "is" sounds
+        # like "ईसी" (EC), and "is my certificate" names no EC.
+        self.spelt_only = spelt_only
+        self.parts = {w.lower() for p in self.words for w in WORD.findall(p)}
         self.longest = max((len(k.split()) for k in index), default=0)
 
     def lookup(self, value: str, cutoff: float | None = 0.8) -> str | None:
@@ -211,7 +220,8 @@ class PhraseMatcher:
                 key = " ".join(w[2] for w in words[i : i + size])
                 # One short word alone ("bl") is too weak to name a service.
                 strong = size > 1 or len(key) >= shortest or words[i][3] in literal
-                if key in self.index and strong:
+                spelt = all(w[3] not in self.spelt_only or w[3] in self.parts for w in words[i : i + size])
+                if key in self.index and strong and spelt:
                     found.append((words[i][0], words[i + size - 1][1], self.index[key]))
                     i += size
                     break
@@ -230,8 +240,10 @@ class CatalogueEntityMapper(GraphComponent):
 
     def __init__(self) -> None:
         services = catalogue().services.values()
+        fillers, _, spelt_only = service_name_words()
         self.services = PhraseMatcher(
-            service_index(), [p for s in services for p in [*s.name.values(), *s.aliases]], skip=service_name_words()[0]
+            service_index(), [p for s in services for p in [*s.name.values(), *s.aliases]],
+            skip=fillers, spelt_only=spelt_only,
         )
         self.languages = PhraseMatcher(_build_index(LANGUAGE_NAMES), [p for ps in LANGUAGE_NAMES.values() for p in ps])
         danger = emergency_words()
