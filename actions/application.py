@@ -322,6 +322,10 @@ def is_interruption(tracker: Tracker) -> bool:
     # is guessing ("Rekha Rani" as stop), so it is the answer. Emergencies always interrupt.
     if intent["name"] != "emergency" and tracker.latest_message.get("intent_evidence", 1.0) == 0:
         return False
+    field = catalogue().fields.get(tracker.get_slot("requested_slot") or "")
+    text = (tracker.latest_message.get("text") or "").strip().lower()
+    if field and field.type in ("document", "location") and text in SKIP_WORDS:
+        return False  # "skip" at an upload is the answer "not now", not "stop"
     if intent["name"] == "service_info":
         return entity_value(tracker, "info_topic") is not None
     return True

@@ -106,3 +106,16 @@ def test_a_guessed_intent_does_not_interrupt_the_form(intent, evidence, interrup
     tracker = Tracker("919876543210", {"requested_slot": "applicant_name"}, latest, [], False, None,
                       {"name": "application_form"}, "action_listen")
     assert is_interruption(tracker) is interrupts
+
+
+@pytest.mark.parametrize("text, slot, interrupts", [
+    ("skip", "supporting_document", False), ("తర్వాత", "supporting_document", False),
+    ("skip", "applicant_name", True), ("stop", "supporting_document", True),
+])
+def test_skip_at_an_upload_is_an_answer_not_stop(text, slot, interrupts):
+    from actions.application import is_interruption
+
+    latest = {"text": text, "intent": {"name": "stop", "confidence": 0.99}, "entities": [], "intent_evidence": 1.0}
+    tracker = Tracker("919876543210", {"requested_slot": slot}, latest, [], False, None,
+                      {"name": "application_form"}, "action_listen")
+    assert is_interruption(tracker) is interrupts
