@@ -273,11 +273,18 @@ def test_one_after_an_ordinal_is_a_filler(mapper):
     assert values(message, "number") == ["4"]
 
 
-@pytest.mark.parametrize("text", ["ఎవరో కత్తితో బెదిరిస్తున్నారు, పోలీసులు రావాలి", "ghar mein aag lag gayi", "अंकल को दिल का दौरा पड़ा"])
+@pytest.mark.parametrize("text", ["ఎవరో కత్తితో బెదిరిస్తున్నారు, పోలీసులు రావాలి", "ghar mein aag lag gayi", "अंकल को दिल का दौरा पड़ा",
+                                  "पिताजी बेहोश हो गए हैं", "అమ్మ స్పృహ తప్పి పడిపోయింది"])
 def test_danger_words_always_mean_emergency(mapper, text):
     message = parsed(text, intent="service_info")
     mapper.process([message])
     assert message.get("intent")["name"] == "emergency"
+
+
+def test_a_building_complaint_is_not_bleeding(mapper):
+    message = parsed("somebody is building illegally on government land", intent="file_grievance")
+    mapper.process([message])
+    assert message.get("intent")["name"] == "file_grievance"
 
 
 def test_a_service_named_after_the_police_is_not_an_emergency(mapper):
