@@ -153,6 +153,21 @@ def test_info_topic_spans_map_to_topics(mapper, span, topic):
     assert values(message, "info_topic") == [topic]
 
 
+def test_every_annotated_service_span_that_names_a_service_is_labelled_with_it(mapper):
+    # "LLR" labelled driving_licence teaches DIET one thing and the catalogue another.
+    import re
+
+    annotated = re.compile(r'\[([^\]]+)\]\{"entity": "service", "value": "(\w+)"\}')
+    wrong = []
+    for directory in (ROOT / "data" / "nlu", ROOT / "tests" / "nlu_heldout"):
+        for path in directory.rglob("*.yml"):
+            for span, code in annotated.findall(path.read_text(encoding="utf-8")):
+                named = mapper.services.lookup(span, cutoff=None)
+                if named and named != code:
+                    wrong.append((path.name, span, code, named))
+    assert wrong == []
+
+
 def test_an_unknown_info_topic_span_is_dropped(mapper):
     message = parsed("ration card ka dekho", intent="service_info",
                      entities=[{"entity": "info_topic", "value": "dekho", "start": 15, "end": 20}])
