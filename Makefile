@@ -30,14 +30,15 @@ fonts:
 	fi
 
 # Rasa retrains only when data, domain or config changed since the last model.
+RASA_TRAIN := $(RASA) train --fixed-model-name sahaya --out models
 train:
-	$(RASA) train --fixed-model-name sahaya --out models
+	$(RASA_TRAIN)
 
 # `make run` starts at once when the model is newer than everything it is
 # trained from; asking `rasa train` costs ~100 s even when nothing changed.
 MODEL := models/sahaya.tar.gz
 $(MODEL): config.yml domain.yml $(shell find data -name '*.yml')
-	$(RASA) train --fixed-model-name sahaya --out models
+	$(RASA_TRAIN)
 
 run: $(MODEL)
 	scripts/run.sh

@@ -101,16 +101,11 @@ def normalize_application_id(text: str) -> str | None:
     return f"APP-{match.group(1)}-{int(match.group(2)):06d}"
 
 
-def _key(phrase: str, skip: frozenset = frozenset()) -> str:
-    """Skeleton of a phrase without its filler words."""
-    return " ".join(skeleton(w) for w in WORD.findall(normalize(phrase)) if w.lower() not in skip and skeleton(w))
-
-
 def _build_index(names: Dict[str, List[str]], skip: frozenset = frozenset()) -> Dict[str, str]:
     index: Dict[str, str] = {}
     for code, phrases in names.items():
         for phrase in phrases:
-            key = _key(phrase, skip)
+            key = skeleton_phrase(phrase, skip)
             if key:
                 index.setdefault(key, code)
     return index
@@ -140,7 +135,7 @@ def kind_variants(phrase: str, kinds: List[List[str]]) -> List[str]:
         for word in words:
             if text.endswith(" " + word):
                 stem = text[: -len(word)]
-                if len(_key(stem).replace(" ", "")) < 3:
+                if len(skeleton_phrase(stem).replace(" ", "")) < 3:
                     return []  # "ec": its sound is the Hindi "ek"
                 return [stem + other for other in words if other != word]
     return []
@@ -190,7 +185,7 @@ class PhraseMatcher:
 
     def lookup(self, value: str, cutoff: float | None = 0.8) -> str | None:
         """The code a phrase names: exactly by sound, else (with a cutoff) the closest."""
-        key = _key(value, self.skip)
+        key = skeleton_phrase(value, self.skip)
         if not key:
             return None
         if key in self.index:
@@ -218,10 +213,12 @@ class PhraseMatcher:
         while i < len(words):
             for size in range(min(self.longest, len(words) - i), 0, -1):
                 key = " ".join(w[2] for w in words[i : i + size])
+                if key not in self.index:
+                    continue
                 # One short word alone ("bl") is too weak to name a service.
                 strong = size > 1 or len(key) >= shortest or words[i][3] in literal
                 spelt = all(w[3] not in self.spelt_only or w[3] in self.parts for w in words[i : i + size])
-                if key in self.index and strong and spelt:
+                if strong and spelt:
                     found.append((words[i][0], words[i + size - 1][1], self.index[key]))
                     i += size
                     break

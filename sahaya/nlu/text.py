@@ -14,9 +14,9 @@ from typing import List, Tuple
 
 from indic_transliteration import sanscript
 
-# ZWNJ/ZWJ change nothing a reader sees but give "పెన్షన్‌" two spellings.
 # A word in any of the three scripts, vowel signs and viramas included.
 WORD = re.compile(r"[\w\u0900-\u097F\u0C00-\u0C7F]+")
+# ZWNJ/ZWJ change nothing a reader sees but give "పెన్షన్‌" two spellings.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _DIGITS = {}
 for _zero in (0x0C66, 0x0966):  # Telugu ౦, Devanagari ०
@@ -167,6 +167,7 @@ def skeleton(word: str) -> str:
     return head + "".join(collapsed)
 
 
-def skeleton_phrase(text: str) -> str:
-    """Skeleton of each word, space-joined: the key for matching phrases."""
-    return " ".join(filter(None, (skeleton(w) for w in re.findall(r"[\w\u0900-\u097F\u0C00-\u0C7F]+", normalize(text)))))
+def skeleton_phrase(text: str, skip: frozenset = frozenset()) -> str:
+    """Skeleton of each word, space-joined: the key for matching phrases.
+    Words in `skip` (fillers such as "ki", "of") are left out."""
+    return " ".join(filter(None, (skeleton(w) for w in WORD.findall(normalize(text)) if w.lower() not in skip)))
