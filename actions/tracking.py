@@ -7,7 +7,7 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -15,7 +15,7 @@ from actions import menu_state
 from actions.application import sender_phone
 from actions.backend_client import BackendError, BackendUnavailable
 from actions.clients import backend
-from actions.i18n import indian_date, language_of, response_text
+from actions.i18n import indian_date, language_of, response_text, rupees
 from actions.menus import entity_value
 from sahaya.catalogue import catalogue
 
@@ -39,6 +39,23 @@ def grievance_status_label(domain: dict[str, Any], status: str, language: str) -
         return response_text(domain, f"utter_grievance_label_{status}", language)
     except KeyError:
         return status
+
+
+def fee_due(dispatcher: CollectingDispatcher, tracker: Tracker, application: dict[str, Any]) -> list[EventType]:
+    """An unpaid fee holds the application back (the officer cannot approve
+    it): say so and, outside a form, send the payment link again."""
+    if not application.get("fee") or application.get("fee_paid") or \
+            application.get("status") not in ("submitted", "under_verification"):
+        return []
+    if tracker.active_loop.get("name"):
+        dispatcher.utter_message(response="utter_application_fee_due", fee=rupees(application["fee"]))
+        return []
+    dispatcher.utter_message(response="utter_application_fee_due_link", fee=rupees(application["fee"]))
+    return [
+        SlotSet("service", application["service"]),
+        SlotSet("payment_reference", application["id"]),
+        FollowupAction("action_pay"),
+    ]
 
 
 class _ApplicationAction(Action, ABC):
@@ -132,7 +149,7 @@ class ActionCheckStatus(_ApplicationAction):
             date=indian_date(application.get("expected_date", "")),
             remarks=remarks,
         )
-        return [SlotSet("application_id", application["id"])]
+        return [SlotSet("application_id", application["id"])] + fee_due(dispatcher, tracker, application)
 
 
 class ActionSendCertificate(_ApplicationAction):
@@ -155,7 +172,7 @@ class ActionSendCertificate(_ApplicationAction):
                 status=status_label(domain, status, language),
                 date=indian_date(application.get("expected_date", "")),
             )
-            return [SlotSet("application_id", application["id"])]
+            return [SlotSet("application_id", application["id"])] + fee_due(dispatcher, tracker, application)
         url = backend().certificate_url(application["id"], sender_phone(tracker))
         dispatcher.utter_message(
             response="utter_certificate_caption",

@@ -28,8 +28,7 @@ from pathlib import Path
 import requests
 
 import tests.conversations.conftest as harness
-from sahaya.backend.payments import signature_for
-from tests.conversations.conftest import BIN, PAYMENT_SECRET, ROOT, Stack, texts
+from tests.conversations.conftest import BIN, PAYMENT_ID, ROOT, Stack, texts
 from tests.conversations.test_citizen_journeys import (
     AADHAAR,
     ANSWERS,
@@ -121,13 +120,20 @@ class RecordingStack(Stack):
         raise AssertionError(f"no pushed bot message containing {needle!r} within {seconds} s")
 
 
+def pay(stack: RecordingStack, payment_id: str, sender: str) -> None:
+    response = stack.pay(payment_id, gateway_ref=f"UTR{sender[-4:]}")
+    stack.note("gateway", f"payment callback {payment_id} status=success, signed (HTTP {response.status_code})")
+
+
 def income_certificate(stack: RecordingStack, language: str, sender: str) -> None:
     stack.say(sender, START[language])
     fill_form(stack, sender, ANSWERS[language])
-    application_id = APP_ID.search(texts(stack.say(sender, "1"))).group(0)
+    submitted = texts(stack.say(sender, "1"))
+    application_id = APP_ID.search(submitted).group(0)
     since = stack.mark(sender)
     stack.officer("verify", application_id)
     stack.note("officer", f"verify {application_id}")
+    pay(stack, PAYMENT_ID.search(submitted).group(1), sender)  # no approval before the fee
     stack.officer("approve", application_id, remarks="verified")
     stack.note("officer", f"approve {application_id} (remarks: verified)")
     stack.unasked(sender, since, UPDATE_WORD[language])
@@ -146,12 +152,7 @@ def electricity_bill(stack: RecordingStack, language: str, sender: str) -> None:
     fill_form(stack, sender, {"consumer_number": CONSUMER[language]})
     payment_id = re.search(r"PAY-\d{4}-\d{6}", texts(stack.say(sender, "1"))).group(0)
     since = stack.mark(sender)
-    body = json.dumps({"payment_id": payment_id, "status": "success", "gateway_ref": f"UTR{sender[-4:]}"}).encode()
-    signature = signature_for(PAYMENT_SECRET, body)
-    response = requests.post(f"{stack.backend_url}/payments/callback", data=body, timeout=30,
-                             headers={"X-Signature": signature, "Content-Type": "application/json"})
-    stack.note("gateway", f"payment callback {payment_id} status=success, signed (HTTP {response.status_code})")
-    response.raise_for_status()
+    pay(stack, payment_id, sender)
     stack.unasked(sender, since)
 
 

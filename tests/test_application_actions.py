@@ -119,3 +119,34 @@ def test_skip_at_an_upload_is_an_answer_not_stop(text, slot, interrupts):
     tracker = Tracker("919876543210", {"requested_slot": slot}, latest, [], False, None,
                       {"name": "application_form"}, "action_listen")
     assert is_interruption(tracker) is interrupts
+
+
+def fee_due_events(application: dict, active_loop: dict) -> tuple[list, list]:
+    from actions.tracking import fee_due
+
+    tracker = Tracker("919876543210", {"language": "te"}, {"text": "", "intent": {}, "entities": []}, [], False,
+                      None, active_loop, "action_listen")
+    dispatcher = CollectingDispatcher()
+    events = fee_due(dispatcher, tracker, application)
+    return [m["response"] for m in dispatcher.messages], events
+
+
+UNPAID = {"id": "APP-2026-000007", "service": "income_certificate", "status": "under_verification",
+          "fee": 45, "fee_paid": False}
+
+
+def test_an_unpaid_fee_is_named_and_its_link_sent_again():
+    said, events = fee_due_events(UNPAID, {})
+    assert said == ["utter_application_fee_due_link"]
+    assert {"event": "followup", "timestamp": None, "name": "action_pay"} in events
+    assert {"event": "slot", "timestamp": None, "name": "payment_reference", "value": UNPAID["id"]} in events
+
+
+def test_inside_a_form_the_fee_is_named_but_the_form_goes_on():
+    said, events = fee_due_events(UNPAID, {"name": "application_form"})
+    assert said == ["utter_application_fee_due"] and events == []
+
+
+@pytest.mark.parametrize("change", [{"fee_paid": True}, {"fee": 0}, {"status": "rejected"}])
+def test_nothing_is_said_when_no_fee_holds_it_back(change):
+    assert fee_due_events({**UNPAID, **change}, {}) == ([], [])

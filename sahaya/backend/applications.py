@@ -222,8 +222,11 @@ def approve(session: Session, backend: Backend, application: Application, remark
     """Approve; certificate services get their signed certificate at once.
 
     The citizen hears once, about the final state (certificate_issued for
-    certificates), rather than twice within a second.
+    certificates), rather than twice within a second. As at a MeeSeva
+    counter, nothing is approved before its fee is paid.
     """
+    if application.fee > 0 and not application.fee_paid and application.status in PENDING_STATUSES:
+        raise ApiError(409, "fee_unpaid", f"the ₹{application.fee} fee is not paid yet", {"fee": application.fee})
     _move(session, application, "approved", PENDING_STATUSES, remarks)
     service = backend.catalogue.services.get(application.service)
     if service is not None and service.kind == "certificate":

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import threading
 import time
 from pathlib import Path
 
+from sahaya.backend.payments import signature_for
 from sahaya.backend.validators import verhoeff_check_digit
 
 HERE = Path(__file__).resolve().parent
 CATALOGUE_PATH = HERE / "catalogue.yml"
 PG_URL = os.environ.get("SAHAYA_TEST_DATABASE_URL", "")
 OFFICER = {"X-Officer-Key": "officer-dev-key"}
+PAYMENT_SECRET = "payment-dev-secret"
 PHONE = "919876543210"
 OTHER_PHONE = "919000000001"
 
@@ -71,3 +74,28 @@ class LiveServer:
     def __exit__(self, *exc) -> None:
         self.server.should_exit = True
         self.thread.join(10)
+
+    def post(self, path: str, content: bytes, headers: dict):
+        """Like TestClient.post, over a real socket (for callback and pay_fee)."""
+        import requests
+
+        return requests.post(self.url + path, data=content, headers=headers, timeout=30)
+
+
+def callback(client, payload: dict, secret: str = PAYMENT_SECRET, signature: str | None = None):
+    """The UPI gateway's confirmation, signed with HMAC over the raw body."""
+    raw = json.dumps(payload).encode()
+    return client.post(
+        "/payments/callback",
+        content=raw,
+        headers={"Content-Type": "application/json",
+                 "X-Signature": signature if signature is not None else signature_for(secret, raw)},
+    )
+
+
+def pay_fee(client, application: dict) -> dict:
+    """Pay a submitted application's fee the way a citizen does; returns the application."""
+    if application.get("payment"):
+        paid = callback(client, {"payment_id": application["payment"]["payment_id"], "status": "success"})
+        assert paid.status_code == 200, paid.text
+    return application

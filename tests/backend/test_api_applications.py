@@ -6,7 +6,7 @@ from sqlalchemy import inspect, select, text
 
 from sahaya.backend.models import Application
 
-from .helpers import OFFICER, OTHER_PHONE, PHONE, VALID_AADHAAR, income_fields
+from .helpers import OFFICER, OTHER_PHONE, PHONE, VALID_AADHAAR, income_fields, pay_fee
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -140,9 +140,14 @@ def test_officer_needs_the_key(client, submit):
 
 
 def test_review_flow_and_certificate(client, submit, backend):
-    app_id = submit()["id"]
+    app = submit()
+    app_id = app["id"]
     verify = client.post(f"/officer/applications/{app_id}/verify", headers=OFFICER)
     assert verify.status_code == 200 and verify.json()["status"] == "under_verification"
+    # As at a MeeSeva counter: no approval while the ₹35 fee is unpaid.
+    unpaid = client.post(f"/officer/applications/{app_id}/approve", headers=OFFICER, json={})
+    assert unpaid.status_code == 409 and error_of(unpaid) == ("fee_unpaid", {"fee": 35})
+    pay_fee(client, app)
     approved = client.post(f"/officer/applications/{app_id}/approve", headers=OFFICER,
                            json={"remarks": "documents in order"})
     assert approved.status_code == 200
@@ -189,7 +194,7 @@ def test_non_certificate_service_stops_at_approved(client, submit):
 
 
 def test_full_aadhaar_is_never_stored_or_returned(client, submit, backend):
-    app_id = submit()["id"]
+    app_id = pay_fee(client, submit())["id"]
     client.post(f"/officer/applications/{app_id}/approve", headers=OFFICER)
     detail = client.get(f"/applications/{app_id}", params={"phone": PHONE}).text
     assert VALID_AADHAAR not in detail and VALID_AADHAAR[:8] not in detail
@@ -207,12 +212,17 @@ def test_full_aadhaar_is_never_stored_or_returned(client, submit, backend):
 
 
 def test_officer_page_works_by_hand(client, submit):
-    app_id = submit()["id"]
+    app = submit()
+    app_id = app["id"]
     login = client.get("/officer")
     assert "Officer key" in login.text
     assert "Wrong key" in client.post("/officer/login", data={"key": "nope"}).text
     page = client.get("/officer", params={"key": "officer-dev-key"})  # sets the cookie, redirects
-    assert page.status_code == 200 and app_id in page.text and "Approve" in page.text
+    assert page.status_code == 200 and app_id in page.text and "Approve after the ₹35 fee is paid" in page.text
+    early = client.post(f"/officer/ui/applications/{app_id}/approve", data={"remarks": "ok"})
+    assert "fee is not paid yet" in early.text
+    pay_fee(client, app)
+    assert "<button>Approve</button>" in client.get("/officer").text
     done = client.post(f"/officer/ui/applications/{app_id}/approve", data={"remarks": "ok"})
     assert done.status_code == 200 and f"{app_id} is now certificate_issued" in done.text
     assert "Recent decisions" in done.text and "Revoke" in done.text

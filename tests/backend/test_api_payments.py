@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import select
@@ -10,19 +9,8 @@ from sqlalchemy import select
 from sahaya.backend.models import OutboxMessage
 from sahaya.backend.payments import DEMO_BILLS, mask_name, signature_for
 
-from .helpers import OTHER_PHONE, PHONE
-
-SECRET = "payment-dev-secret"
-
-
-def callback(client, payload: dict, secret: str = SECRET, signature: str | None = None):
-    raw = json.dumps(payload).encode()
-    return client.post(
-        "/payments/callback",
-        content=raw,
-        headers={"Content-Type": "application/json",
-                 "X-Signature": signature if signature is not None else signature_for(secret, raw)},
-    )
+from .helpers import OTHER_PHONE, PHONE, callback
+from .helpers import PAYMENT_SECRET as SECRET
 
 
 def test_bill_lookup_masks_the_name(client):

@@ -12,7 +12,7 @@ import requests
 
 from actions.backend_client import BackendClient, BackendError, BackendUnavailable
 
-from .helpers import OFFICER, PHONE, free_port, income_fields
+from .helpers import OFFICER, PHONE, free_port, income_fields, pay_fee
 
 
 class ScriptedServer:
@@ -114,6 +114,7 @@ def test_against_the_real_backend(live_server):
     with pytest.raises(BackendError) as info:
         client.application(app["id"], "919999999999")
     assert info.value.code == "not_found"
+    pay_fee(live_server, app)
     requests.post(f"{live_server.url}/officer/applications/{app['id']}/approve", headers=OFFICER, timeout=30)
     assert client.application(app["id"], PHONE)["status"] == "certificate_issued"
     pdf = client.certificate_pdf(app["id"], PHONE)

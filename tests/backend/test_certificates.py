@@ -12,12 +12,12 @@ from sahaya.backend import cli
 from sahaya.backend.certificates import CertificateRenderer, DetailRow
 from sahaya.backend.signing import Signer, canonical, check_signature, fields_from_url
 
-from .helpers import OFFICER, PHONE, income_fields
+from .helpers import OFFICER, PHONE, income_fields, pay_fee
 
 
 @pytest.fixture
 def issued(client, submit):
-    app = submit()
+    app = pay_fee(client, submit())
     body = client.post(f"/officer/applications/{app['id']}/approve", headers=OFFICER).json()
     return body
 
@@ -130,7 +130,7 @@ def test_font_reuse_gives_the_same_pdf_as_plain_add_font(renderer, catalogue, la
 
 
 def test_certificate_details_are_in_the_register_copy(client, submit):
-    app = submit(language="hi", fields=income_fields(applicant_name="सीता राम"))
+    app = pay_fee(client, submit(language="hi", fields=income_fields(applicant_name="सीता राम")))
     body = client.post(f"/officer/applications/{app['id']}/approve", headers=OFFICER).json()
     fields, _ = fields_from_url(body["certificate"]["verify_url"])
     assert fields["n"] == "सीता राम"

@@ -14,7 +14,7 @@ from sahaya.backend.clock import utcnow
 from sahaya.backend.models import OutboxMessage
 from sahaya.backend.notifications import MAX_REFUSALS, Notifier, backoff_delay
 
-from .helpers import OFFICER, PHONE, free_port
+from .helpers import OFFICER, PHONE, free_port, pay_fee
 
 
 class FakeRasa:
@@ -60,15 +60,19 @@ def outbox(backend):
 
 
 def test_every_status_change_is_queued(client, submit, backend):
-    first = submit()["id"]
+    paying = submit()
+    first = paying["id"]
     second = submit()["id"]
     client.post(f"/officer/applications/{first}/verify", headers=OFFICER)
+    pay_fee(client, paying)
     client.post(f"/officer/applications/{first}/approve", headers=OFFICER, json={"remarks": "ok"})
     client.post(f"/officer/applications/{second}/reject", headers=OFFICER, json={"reason": "no proof"})
     messages = [(m.conversation_id, m.intent, m.entities) for m in outbox(backend)]
     update = "EXTERNAL_application_update"
     assert messages == [
         (PHONE, update, {"application_id": first, "status": "under_verification", "service": "income_certificate"}),
+        (PHONE, "EXTERNAL_payment_received", {"payment_id": paying["payment"]["payment_id"], "amount": "35.00",
+                                              "service": "income_certificate", "reference": first}),
         (PHONE, update, {"application_id": first, "status": "certificate_issued", "service": "income_certificate",
                          "remarks": "ok"}),
         (PHONE, update, {"application_id": second, "status": "rejected", "service": "income_certificate",

@@ -13,7 +13,7 @@ from sahaya.backend import cli
 from sahaya.backend.register import GENESIS, compute_entry_hash, verify_chain
 from sahaya.backend.signing import Signer
 
-from .helpers import OFFICER
+from .helpers import OFFICER, pay_fee
 
 SIGNER = Signer(Ed25519PrivateKey.generate())
 
@@ -106,7 +106,7 @@ def test_rewriting_the_rest_of_the_chain_needs_the_key(entries, data):
 
 
 def test_register_in_the_database_and_the_cli(client, submit, settings, capsys, monkeypatch):
-    ids = [submit()["id"] for _ in range(3)]
+    ids = [pay_fee(client, submit())["id"] for _ in range(3)]
     certs = [client.post(f"/officer/applications/{i}/approve", headers=OFFICER).json()["certificate"]["id"]
              for i in ids]
     client.post(f"/officer/certificates/{certs[1]}/revoke", headers=OFFICER, json={"reason": "error"})

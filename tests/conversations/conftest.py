@@ -4,7 +4,9 @@ subprocess on its own port, with all state in a temporary directory."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -15,6 +17,8 @@ from typing import Dict, List
 
 import pytest
 import requests
+
+from sahaya.backend.payments import signature_for
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -128,6 +132,15 @@ class Stack:
     def slot(self, sender: str, name: str):
         return self.tracker(sender)["slots"].get(name)
 
+    def pay(self, payment_id: str, gateway_ref: str = "UTR123") -> requests.Response:
+        """What the UPI gateway does when the citizen pays: a callback signed with HMAC."""
+        body = json.dumps({"payment_id": payment_id, "status": "success", "gateway_ref": gateway_ref}).encode()
+        response = requests.post(f"{self.backend_url}/payments/callback", data=body, timeout=30,
+                                 headers={"X-Signature": signature_for(PAYMENT_SECRET, body),
+                                          "Content-Type": "application/json"})
+        response.raise_for_status()
+        return response
+
     def officer(self, action: str, application_id: str, **body) -> dict:
         response = requests.post(
             f"{self.backend_url}/officer/applications/{application_id}/{action}",
@@ -135,6 +148,14 @@ class Stack:
         )
         response.raise_for_status()
         return response.json()
+
+
+PAYMENT_ID = re.compile(r"tr=(PAY-\d{4}-\d{6})")
+
+
+def payment_id_in(replies: List[dict]) -> str:
+    """The payment id in the UPI link the bot sent."""
+    return PAYMENT_ID.search(texts(replies)).group(1)
 
 
 def texts(replies: List[dict]) -> str:

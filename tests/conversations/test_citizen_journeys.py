@@ -5,8 +5,6 @@ outage, and no Aadhaar number left behind anywhere."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
 import time
@@ -14,7 +12,7 @@ import time
 import pytest
 import requests
 
-from tests.conversations.conftest import PAYMENT_SECRET, texts
+from tests.conversations.conftest import OFFICER_KEY, payment_id_in, texts
 
 AADHAAR = "234567890124"  # a valid (Verhoeff) test number
 APP_ID = re.compile(r"APP-\d{4}-\d{6}")
@@ -47,6 +45,7 @@ START = {
 }
 SEND_CERTIFICATE = {"te": "నా సర్టిఫికెట్ పంపండి", "hi": "mera certificate bhejo", "en": "send my certificate"}
 UPDATE_WORD = {"te": "సిద్ధం", "hi": "तैयार", "en": "ready"}
+RECEIPT_WORD = {"te": "రసీదు", "hi": "रसीद", "en": "Receipt"}
 TELUGU, DEVANAGARI = re.compile("[\u0c00-\u0c7f]"), re.compile("[\u0900-\u097f]")
 
 
@@ -132,13 +131,20 @@ def test_apply_approve_update_and_certificate(stack, language):
     assert stack.slot(sender, "service") == "income_certificate"
     review = texts(fill_form(stack, sender, ANSWERS[language]))
     assert "XXXX XXXX 0124" in review and AADHAAR not in review
-    submitted = texts(stack.say(sender, "1"))
+    replies = stack.say(sender, "1")
+    submitted = texts(replies)
     application_id = APP_ID.search(submitted).group(0)
     assert stack.slot(sender, "application_id") == application_id
     assert in_language(submitted, language)
 
-    # The officer approves on the backend; the citizen hears about it unasked.
+    # The ₹45 fee comes first (the officer cannot approve before it);
+    # then the officer approves and the citizen hears about it unasked.
     stack.officer("verify", application_id)
+    unpaid = requests.post(f"{stack.backend_url}/officer/applications/{application_id}/approve",
+                           headers={"X-Officer-Key": OFFICER_KEY}, timeout=30)
+    assert unpaid.status_code == 409 and unpaid.json()["error"]["code"] == "fee_unpaid"
+    stack.pay(payment_id_in(replies))
+    wait_for_bot_text(stack, sender, RECEIPT_WORD[language])
     stack.officer("approve", application_id, remarks="verified")
     update = wait_for_bot_text(stack, sender, application_id)
     assert in_language(update, language)
@@ -171,13 +177,9 @@ def test_pay_electricity_bill_and_confirmation(stack):
     replies = stack.say(sender, "1")
     link = texts(replies)
     assert "upi://pay?" in link and any(r.get("image") for r in replies)
-    payment_id = re.search(r"tr=(PAY-\d{4}-\d{6})", link).group(1)
-    body = json.dumps({"payment_id": payment_id, "status": "success", "gateway_ref": "UTR123"}).encode()
-    signature = hmac.new(PAYMENT_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    payment_id = payment_id_in(replies)
     for _ in range(2):  # the gateway retries; the citizen is told once
-        response = requests.post(f"{stack.backend_url}/payments/callback", data=body,
-                                 headers={"X-Signature": signature, "Content-Type": "application/json"}, timeout=30)
-        assert response.status_code == 200
+        stack.pay(payment_id)
     wait_for_bot_text(stack, sender, "received")
     events = stack.tracker(sender)["events"]
     assert sum("Payment of ₹" in (e.get("text") or "") for e in events if e["event"] == "bot") == 1

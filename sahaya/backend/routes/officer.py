@@ -271,13 +271,18 @@ def officer_page(
                 f"<button>Start verification</button></form><br>"
                 if a.status == "submitted" else ""
             )
+            approve_form = (
+                f"<form class='inline' method='post' action='/officer/ui/applications/{pid}/approve'>"
+                f"<input type='text' name='remarks' placeholder='remarks (optional)'> "
+                f"<button>Approve</button></form><br>"
+                if a.fee == 0 or a.fee_paid else
+                f"<span class='muted'>Approve after the ₹{a.fee} fee is paid</span><br>"
+            )
             parts.append(
                 f"<tr><td><b>{pid}</b><br>{escape(name)}<br><span class='muted'>{escape(a.status)} · "
                 f"{escape(iso(a.created_at) or '')} · {fee} · lang {escape(a.language)}</span></td>"
                 f"<td><dl>{fields}</dl></td><td>{docs}</td><td>{verify_button}"
-                f"<form class='inline' method='post' action='/officer/ui/applications/{pid}/approve'>"
-                f"<input type='text' name='remarks' placeholder='remarks (optional)'> "
-                f"<button>Approve</button></form><br>"
+                f"{approve_form}"
                 f"<form class='inline' method='post' action='/officer/ui/applications/{pid}/reject'>"
                 f"<input type='text' name='reason' placeholder='reason (required)' required> "
                 f"<button>Reject</button></form></td></tr>"
