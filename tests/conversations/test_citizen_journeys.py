@@ -164,6 +164,9 @@ def test_another_citizen_sees_nothing(stack):
     application_id = APP_ID.search(texts(stack.say(owner, "1"))).group(0)
     reply = texts(stack.say("919876500602", f"status of {application_id}"))
     assert "couldn't find" in reply and "Anil" not in reply
+    # The owner hears that the unpaid fee holds it back, with the link again.
+    own = texts(stack.say(owner, f"status of {application_id}"))
+    assert "₹45 fee" in own and "upi://pay?" in own, own
 
 
 def test_pay_electricity_bill_and_confirmation(stack):
