@@ -72,6 +72,7 @@ test-conversations: train
 
 eval-nlu: train
 	$(BIN)/python -m sahaya.evaluate --model models/sahaya.tar.gz --heldout tests/nlu_heldout --out results/nlu --min-f1 0.90
+	$(BIN)/python -m sahaya.evaluate --model models/sahaya.tar.gz --heldout tests/nlu_blind --out results/nlu_blind --min-f1 0.90
 
 test: lint validate test-unit test-backend test-backend-pg test-stories test-conversations eval-nlu
 

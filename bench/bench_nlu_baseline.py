@@ -4,8 +4,9 @@
 
 Trains bench/baseline_config.yml (the `rasa init` pipeline) on data/nlu into
 results/baseline, evaluates both models with sahaya/evaluate.py and prints
-the per-bucket table side by side. Reports go to results/baseline/{ours,default}/,
-the markdown table to results/baseline/comparison.md.
+the per-bucket table side by side, for the held-out set and the blind set.
+Reports go to results/baseline/<set>/{ours,default}/, the markdown tables to
+results/baseline/comparison-<set>.md.
 """
 
 from __future__ import annotations
@@ -80,7 +81,8 @@ def main() -> int:
     parser.add_argument("--model", default=str(ROOT / "models" / "sahaya.tar.gz"))
     parser.add_argument("--config", default=str(ROOT / "bench" / "baseline_config.yml"))
     parser.add_argument("--nlu", default=str(ROOT / "data" / "nlu"))
-    parser.add_argument("--heldout", default=str(ROOT / "tests" / "nlu_heldout"))
+    parser.add_argument("--heldout", action="append",
+                        help="held-out directories (default: tests/nlu_heldout and the blind set tests/nlu_blind)")
     parser.add_argument("--out", default=str(ROOT / "results" / "baseline"))
     parser.add_argument("--skip-train", action="store_true", help="reuse results/baseline/baseline.tar.gz")
     args = parser.parse_args()
@@ -97,12 +99,15 @@ def main() -> int:
         print(f"baseline trained in {seconds / 60:.1f} min", flush=True)
 
     started = time.perf_counter()
-    ours = evaluate.evaluate_model(Path(args.model), Path(args.heldout), out / "ours", label="sahaya")
-    base = evaluate.evaluate_model(baseline_model, Path(args.heldout), out / "default", label="baseline")
-    print(f"\n== side by side: ours ({args.model}) / baseline (rasa init pipeline) ==")
-    print(side_by_side(ours, base))
-    (out / "comparison.md").write_text(markdown(ours, base) + "\n", encoding="utf-8")
-    print(f"\nmarkdown table: {out / 'comparison.md'}; evaluation {time.perf_counter() - started:.0f} s")
+    for heldout in map(Path, args.heldout or [ROOT / "tests" / "nlu_heldout", ROOT / "tests" / "nlu_blind"]):
+        ours = evaluate.evaluate_model(Path(args.model), heldout, out / heldout.name / "ours", label="sahaya")
+        base = evaluate.evaluate_model(baseline_model, heldout, out / heldout.name / "default", label="baseline")
+        print(f"\n== side by side on {heldout.name}: ours ({args.model}) / baseline (rasa init pipeline) ==")
+        print(side_by_side(ours, base))
+        table = out / f"comparison-{heldout.name}.md"
+        table.write_text(markdown(ours, base) + "\n", encoding="utf-8")
+        print(f"markdown table: {table}")
+    print(f"\nevaluation {time.perf_counter() - started:.0f} s")
     return 0
 
 

@@ -25,6 +25,9 @@ from sahaya.catalogue import PROJECT_ROOT, catalogue
 DOMAIN_PATH = PROJECT_ROOT / "domain.yml"
 TRAINING_DIR = PROJECT_ROOT / "data" / "nlu"
 HELDOUT_DIR = PROJECT_ROOT / "tests" / "nlu_heldout"
+# Written blind (by writers who never saw data/nlu or the held-out set) and
+# never used to choose training data: docs/nlu-evaluation.md.
+BLIND_DIR = PROJECT_ROOT / "tests" / "nlu_blind"
 # difflib's similarity above this is a near-copy: "avunu andi" ~ "avnu andi",
 # "app 2025 004781 status cheppandi" ~ "app-2025-007731 status cheppandi". The
 # held-out set was written to it (docs/nlu-evaluation.md); new training lines must keep it.
@@ -110,7 +113,8 @@ def scattered_intents(training_dir: Path = TRAINING_DIR) -> List[str]:
 
 def main(domain_path: Path = DOMAIN_PATH) -> int:
     domain = yaml.safe_load(domain_path.read_text(encoding="utf-8"))
-    problems = catalogue().problems() + response_problems(domain) + heldout_leaks()
+    problems = catalogue().problems() + response_problems(domain)
+    problems += heldout_leaks() + heldout_leaks(heldout_dir=BLIND_DIR)
     problems += scattered_intents()
     if not domain_fields.is_current():
         problems.append("domain.yml: catalogue fields changed; run `python -m sahaya.domain_fields`")

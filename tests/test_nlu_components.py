@@ -274,12 +274,26 @@ def test_the_pipeline_trains_and_parses(tmp_path):
         ("check status of a p p two zero two six zero zero one one one one", "APP-2026-001111"),
         ("ఏపీపీ 2025 067890 స్టేటస్ చెప్పండి", "APP-2025-067890"),
         ("certificate download cheyali andi app 2025 099 100", "APP-2025-099100"),
+        # The year said as a number, the rest digit by digit (speech-to-text).
+        ("status of app twenty twenty six zero zero four one two nine please", "APP-2026-004129"),
+        ("app two thousand and twenty five double zero one two three four", "APP-2025-001234"),
+        ("मेरा नंबर ऐप दो हज़ार छब्बीस ज़ीरो ज़ीरो ज़ीरो पाँच पाँच एक है", "APP-2026-000551"),
+        ("ऐप do hazaar pachchis shunya shunya saat saat do do", "APP-2025-007722"),
+        ("ఏపీపీ రెండు వేల ఇరవై ఆరు సున్నా సున్నా తొమ్మిది ఒకటి ఒకటి రెండు స్టేటస్", "APP-2026-009112"),
+        ("app renduvela iravai aidu sunna okati okati okati okati okati", "APP-2025-011111"),
     ],
 )
 def test_spoken_application_ids(mapper, text, value):
     message = parsed(text, intent="check_status")
     mapper.process([message])
     assert values(message, "application_id") == [value]
+
+
+@pytest.mark.parametrize("text", ["app twenty twenty five", "download the app two thousand rupees", "ऐप दो हज़ार"])
+def test_a_spoken_year_alone_is_not_an_application_id(mapper, text):
+    message = parsed(text, intent="check_status")
+    mapper.process([message])
+    assert values(message, "application_id") == []
 
 
 def test_one_after_an_ordinal_is_a_filler(mapper):

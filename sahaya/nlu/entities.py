@@ -50,7 +50,7 @@ MENU_FILLERS = {
 # Spoken ids: "a p p two zero two six zero zero one one one one", "ఏపీపీ 2025 067890".
 _APP_WORDS = {"app", "ఏపీపీ", "ఎపిపి", "ఏపిపి", "एपीपी", "ऐप"}
 _DIGIT_WORDS = {
-    **dict.fromkeys(["zero", "oh", "o", "shunya", "sunna", "సున్నా", "शून्य", "जीरो", "జీరో"], "0"),
+    **dict.fromkeys(["zero", "oh", "o", "shunya", "sunna", "సున్నా", "शून्य", "जीरो", "ज़ीरो", "జీరో"], "0"),
     **dict.fromkeys(["one", "ek", "okati", "ఒకటి", "एक", "వన్"], "1"),
     **dict.fromkeys(["two", "do", "rendu", "రెండు", "दो", "టూ"], "2"),
     **dict.fromkeys(["three", "teen", "moodu", "mudu", "మూడు", "तीन", "త్రీ"], "3"),
@@ -61,6 +61,47 @@ _DIGIT_WORDS = {
     **dict.fromkeys(["eight", "aath", "enimidi", "ఎనిమిది", "आठ", "ఎయిట్"], "8"),
     **dict.fromkeys(["nine", "nau", "tommidi", "తొమ్మిది", "नौ", "నైన్"], "9"),
 }
+
+
+# The year said as a number: "twenty twenty five", "two thousand twenty six",
+# "दो हज़ार पच्चीस", "రెండు వేల ఇరవై ఐదు". Speech-to-text writes it this way.
+_THOUSAND_WORDS = {"thousand", "hazaar", "hazar", "hajar", "हज़ार", "हजार", "vela", "velu", "వేల", "వేలు"}
+_TWO_THOUSAND = {"రెండువేల", "రెండువేలు", "renduvela"}  # written as one word
+_TENS_WORDS = {
+    **dict.fromkeys(["twenty", "iravai", "iruvai", "ఇరవై", "ఇరువై", "बीस", "bees", "bis"], 20),
+    **dict.fromkeys(["thirty", "muppai", "muppay", "ముప్పై", "ముప్ఫై", "तीस", "tees", "tis"], 30),
+}
+# Hindi says 21–29 as one word each.
+_HINDI_YEARS = {
+    21: ["इक्कीस", "ikkis", "ikkees"], 22: ["बाईस", "bais", "baees"], 23: ["तेईस", "teis", "teees"],
+    24: ["चौबीस", "chaubis", "chaubees", "chobis"], 25: ["पच्चीस", "पचीस", "pachchis", "pachis", "pachees", "pacchis"],
+    26: ["छब्बीस", "chhabbis", "chabbis", "chhabees"], 27: ["सत्ताईस", "sattais", "sattaees"],
+    28: ["अट्ठाईस", "अठाईस", "atthais", "athais"], 29: ["उनतीस", "untis", "unatees"],
+}
+_ONE_WORD_TAILS = {word: value for value, words in _HINDI_YEARS.items() for word in words}
+
+
+def _spoken_year(tokens: list[str], i: int) -> tuple[str, int] | None:
+    """A year 2000–2099 said as a number at tokens[i:], as ("2025", index after it)."""
+    if i < len(tokens) and tokens[i] in _TWO_THOUSAND:
+        i += 1
+    elif i + 1 < len(tokens) and _DIGIT_WORDS.get(tokens[i]) == "2" and tokens[i + 1] in _THOUSAND_WORDS:
+        i += 2
+    elif i < len(tokens) and tokens[i] in ("twenty", "ట్వెంటీ"):  # "twenty twenty five"
+        i += 1
+    else:
+        return None
+    if i < len(tokens) and tokens[i] == "and":
+        i += 1
+    if i < len(tokens) and tokens[i] in _ONE_WORD_TAILS:
+        return f"20{_ONE_WORD_TAILS[tokens[i]]:02d}", i + 1
+    if i < len(tokens) and tokens[i] in _TENS_WORDS:
+        tens = _TENS_WORDS[tokens[i]]
+        unit = _DIGIT_WORDS.get(tokens[i + 1], "") if i + 1 < len(tokens) else ""
+        if unit and unit != "0":
+            return f"20{tens + int(unit):02d}", i + 2
+        return f"20{tens:02d}", i + 1
+    return None
 
 
 def spoken_application_id(text: str) -> tuple[str, int, int] | None:
@@ -78,6 +119,10 @@ def spoken_application_id(text: str) -> tuple[str, int, int] | None:
             i += 1
             continue
         digits, end, repeat = "", None, 1
+        year = _spoken_year([w.group(0).lower() for w in words], i)
+        if year is not None:
+            digits, i = year[0], year[1]
+            end = words[i - 1].end()
         while i < len(words):
             token = words[i].group(0).lower()
             if token in ("double", "डबल", "డబుల్"):
@@ -88,7 +133,7 @@ def spoken_application_id(text: str) -> tuple[str, int, int] | None:
             else:
                 break
             i += 1
-        if 5 <= len(digits) <= 10 and end is not None:
+        if 5 <= len(digits) <= 10 and end is not None and (year is None or len(digits) > 4):
             return f"APP-{digits[:4]}-{int(digits[4:]):06d}", words[start_index].start(), end
     return None
 
