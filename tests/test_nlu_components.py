@@ -296,6 +296,34 @@ def test_a_spoken_year_alone_is_not_an_application_id(mapper, text):
     assert values(message, "application_id") == []
 
 
+@pytest.mark.parametrize(
+    "text, spans, value",
+    [
+        ("uh switch to hindi please english is difficult for me", ["hindi", "english"], "hi"),
+        ("English pls, cant read hindi", ["English", "hindi"], "en"),
+        ("I can't follow English, send messages in Telugu", ["English", "Telugu"], "te"),
+        ("Hindi ardham kaadu, తెలుగు please", ["Hindi", "తెలుగు"], "te"),
+        ("naaku telugu chadavadam raadu, inglish lo pampandi", ["telugu", "inglish"], "en"),
+        ("నాకు తెలుగు చదవడం రాదు, ఇంగ్లీషులో పంపండి", ["తెలుగు", "ఇంగ్లీషులో"], "en"),
+        ("मुझे अंग्रेजी नहीं आती, हिंदी में लिखिए", ["अंग्रेजी", "हिंदी"], "hi"),
+    ],
+)
+def test_of_two_languages_named_the_one_asked_for_wins(mapper, text, spans, value):
+    # DIET marks both words; the mapper keeps the one asked for.
+    found = [{"entity": "language", "value": s, "start": text.index(s), "end": text.index(s) + len(s),
+              "extractor": "DIETClassifier"} for s in spans]
+    message = parsed(text, intent="change_language", entities=found)
+    mapper.process([message])
+    assert values(message, "language") == [value]
+
+
+def test_one_language_named_twice_or_alone_is_kept(mapper):
+    for text in ("Telugu please", "telugu lo, telugu lo matladandi"):
+        message = parsed(text, intent="change_language")
+        mapper.process([message])
+        assert set(values(message, "language")) == {"te"}
+
+
 def test_one_after_an_ordinal_is_a_filler(mapper):
     message = parsed("the fourth one", intent="menu_select")
     mapper.process([message])

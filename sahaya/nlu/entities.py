@@ -47,6 +47,33 @@ MENU_FILLERS = {
 }
 
 
+# "in Hindi", "to Telugu", "Telugu please", "inglish lo", "हिंदी में": the language asked for.
+_ASK_BEFORE = {"in", "to", "into"}
+_ASK_AFTER = {"lo", "లో", "mein", "me", "में", "please", "pls", "plz", "pl"}
+
+
+def asked_language(entities: List[Dict[str, Any]], text: str) -> List[Dict[str, Any]]:
+    """Of two languages named ("English is hard for me, switch to Hindi"), keep
+    the one asked for: the other is the one the citizen cannot read."""
+    named = [e for e in entities if e.get("entity") == "language"]
+    if len({e["value"] for e in named}) < 2:
+        return entities
+    words = list(WORD.finditer(text))
+
+    def asked(entity: Dict[str, Any]) -> bool:
+        start, end = entity.get("start", -1), entity.get("end", -1)
+        inside = [w for w in words if w.start() < end and w.end() > start]
+        before = [w.group(0).lower() for w in words if w.end() <= start][-1:]
+        after = [w.group(0).lower() for w in words if w.start() >= end][:1]
+        suffixed = bool(inside) and inside[-1].group(0).lower().endswith(("lo", "లో"))
+        return suffixed or bool(set(before) & _ASK_BEFORE) or bool(set(after) & _ASK_AFTER)
+
+    chosen = {e["value"] for e in named if asked(e)}
+    if len(chosen) != 1:
+        return entities
+    return [e for e in entities if e.get("entity") != "language" or e["value"] in chosen]
+
+
 # Spoken ids: "a p p two zero two six zero zero one one one one", "ఏపీపీ 2025 067890".
 _APP_WORDS = {"app", "ఏపీపీ", "ఎపిపి", "ఏపిపి", "एपीपी", "ऐप"}
 _DIGIT_WORDS = {
@@ -371,8 +398,9 @@ class CatalogueEntityMapper(GraphComponent):
             for start, end, topic in self.topics.find(text, listed_words=True)[:1]:
                 kept.append(self._entity("info_topic", topic, text, start, end))
         if intent == "change_language" and not any(e["entity"] == "language" for e in kept):
-            for start, end, code in self.languages.find(text):
+            for start, end, code in self.languages.find(text, listed_words=True):
                 kept.append(self._entity("language", code, text, start, end))
+        kept = asked_language(kept, text)
 
         for match in _TICKET_ID.finditer(text):
             value = f"GRV-{match.group(1)}-{int(match.group(2)):06d}"
