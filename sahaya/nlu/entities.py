@@ -134,11 +134,12 @@ def _spoken_year(tokens: list[str], i: int) -> tuple[str, int] | None:
 def spoken_application_id(text: str) -> tuple[str, int, int] | None:
     """An application id said aloud, as (APP-YYYY-NNNNNN, start, end)."""
     words = list(WORD.finditer(normalize(text)))
+    tokens = [w.group(0).lower() for w in words]
     i = 0
     while i < len(words):
-        word = words[i].group(0).lower()
+        word = tokens[i]
         start_index = i
-        if word in ("a", "ए") and i + 2 < len(words) and [w.group(0).lower() for w in words[i + 1 : i + 3]] in (["p", "p"], ["पी", "पी"]):
+        if word in ("a", "ए") and tokens[i + 1 : i + 3] in (["p", "p"], ["पी", "पी"]):
             i += 3
         elif word in _APP_WORDS:
             i += 1
@@ -146,12 +147,12 @@ def spoken_application_id(text: str) -> tuple[str, int, int] | None:
             i += 1
             continue
         digits, end, repeat = "", None, 1
-        year = _spoken_year([w.group(0).lower() for w in words], i)
+        year = _spoken_year(tokens, i)
         if year is not None:
-            digits, i = year[0], year[1]
+            digits, i = year
             end = words[i - 1].end()
         while i < len(words):
-            token = words[i].group(0).lower()
+            token = tokens[i]
             if token in ("double", "डबल", "డబుల్"):
                 repeat = 2
             elif token.isdigit() or token in _DIGIT_WORDS:
@@ -160,7 +161,7 @@ def spoken_application_id(text: str) -> tuple[str, int, int] | None:
             else:
                 break
             i += 1
-        if 5 <= len(digits) <= 10 and end is not None and (year is None or len(digits) > 4):
+        if 5 <= len(digits) <= 10 and end is not None:  # a year alone (4 digits) is no id
             return f"APP-{digits[:4]}-{int(digits[4:]):06d}", words[start_index].start(), end
     return None
 

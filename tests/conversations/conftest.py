@@ -4,7 +4,6 @@ subprocess on its own port, with all state in a temporary directory."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -18,7 +17,7 @@ from typing import Dict, List
 import pytest
 import requests
 
-from sahaya.backend.payments import signature_for
+from tests.backend.helpers import callback
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -132,12 +131,14 @@ class Stack:
     def slot(self, sender: str, name: str):
         return self.tracker(sender)["slots"].get(name)
 
+    def post(self, path: str, content: bytes, headers: dict) -> requests.Response:
+        """Like TestClient.post, to the backend (for the gateway's `callback`)."""
+        return requests.post(f"{self.backend_url}{path}", data=content, headers=headers, timeout=30)
+
     def pay(self, payment_id: str, gateway_ref: str = "UTR123") -> requests.Response:
         """What the UPI gateway does when the citizen pays: a callback signed with HMAC."""
-        body = json.dumps({"payment_id": payment_id, "status": "success", "gateway_ref": gateway_ref}).encode()
-        response = requests.post(f"{self.backend_url}/payments/callback", data=body, timeout=30,
-                                 headers={"X-Signature": signature_for(PAYMENT_SECRET, body),
-                                          "Content-Type": "application/json"})
+        payload = {"payment_id": payment_id, "status": "success", "gateway_ref": gateway_ref}
+        response = callback(self, payload, secret=PAYMENT_SECRET)
         response.raise_for_status()
         return response
 
