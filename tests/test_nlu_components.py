@@ -331,7 +331,9 @@ def test_one_after_an_ordinal_is_a_filler(mapper):
 
 
 @pytest.mark.parametrize("text", ["ఎవరో కత్తితో బెదిరిస్తున్నారు, పోలీసులు రావాలి", "ghar mein aag lag gayi", "अंकल को दिल का दौरा पड़ा",
-                                  "पिताजी बेहोश हो गए हैं", "అమ్మ స్పృహ తప్పి పడిపోయింది"])
+                                  "पिताजी बेहोश हो गए हैं", "అమ్మ స్పృహ తప్పి పడిపోయింది",
+                                  "ఆటో బోల్తా పడింది", "maa ammaki purudu noppulu", "chor ghus gaya ghar mein",
+                                  "tatayyaki ఫిట్స్ వచ్చాయి", "send fire engine fast"])
 def test_danger_words_always_mean_emergency(mapper, text):
     message = parsed(text, intent="service_info")
     mapper.process([message])
@@ -342,6 +344,15 @@ def test_a_building_complaint_is_not_bleeding(mapper):
     message = parsed("somebody is building illegally on government land", intent="file_grievance")
     mapper.process([message])
     assert message.get("intent")["name"] == "file_grievance"
+
+
+# Danger phrases are matched by sound: these sound close to one and are not.
+@pytest.mark.parametrize("text,intent", [("galat button dab gaya", "go_back"), ("teen dabaa raha hoon", "menu_select"),
+                                         ("what all can be done on this number", "help"), ("ok send pls", "affirm")])
+def test_sounds_like_danger_is_not_an_emergency(mapper, text, intent):
+    message = parsed(text, intent=intent)
+    mapper.process([message])
+    assert message.get("intent")["name"] == intent
 
 
 def test_a_service_named_after_the_police_is_not_an_emergency(mapper):
