@@ -65,6 +65,14 @@ def test_service_spans_map_to_catalogue_codes(mapper, surface):
     assert values(message, "service") == ["income_certificate"]
 
 
+@pytest.mark.parametrize("span", ["challan", "chalan", "చలాన్", "चालान"])
+def test_a_bare_challan_is_the_traffic_challan(mapper, span):
+    # Training data marks the bare word; the catalogue must know it too.
+    message = parsed(f"pay {span}", intent="pay_bill", entities=[{"entity": "service", "value": span, "start": 4, "end": 4 + len(span)}])
+    mapper.process([message])
+    assert values(message, "service") == ["traffic_challan"]
+
+
 def test_catalogue_names_found_without_diet(mapper):
     message = parsed("mujhe caste certificate chahiye")
     mapper.process([message])
