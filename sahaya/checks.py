@@ -3,7 +3,9 @@
 Every service has its names, documents, eligibility and fields in te/hi/en;
 every response has a Telugu, a Hindi and an English variation; no held-out
 evaluation line (tests/nlu_heldout) is a copy or near-copy of a training line;
-each intent has one block per language, so a trainer finds all of it in one place.
+each intent has one block per language, so a trainer finds all of it in one place;
+and it warns of training lines that a word of data/emergency_words.yml turns
+into an emergency.
 Run: python -m sahaya.checks
 """
 
@@ -58,12 +60,13 @@ def plain_text(example: str) -> str:
     return " ".join(re.sub(r"[^\w\s\u0900-\u097f\u0c00-\u0c7f]", " ", text).split())
 
 
-def nlu_examples(directory: Path) -> Iterator[Tuple[str, Path]]:
+def nlu_examples(directory: Path) -> Iterator[Tuple[str, Path, str | None]]:
+    """(plain text, file, intent) of every example under `directory`."""
     for path in sorted(directory.rglob("*.yml")):
         for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
             for line in (block.get("examples") or "").splitlines():
                 if line.strip().startswith("- "):
-                    yield plain_text(line.strip()[2:]), path
+                    yield plain_text(line.strip()[2:]), path, block.get("intent")
 
 
 def _trigrams(text: str) -> Set[str]:
@@ -75,13 +78,13 @@ def heldout_leaks(training_dir: Path = TRAINING_DIR, heldout_dir: Path = HELDOUT
                   threshold: float = NEAR_COPY) -> List[str]:
     """Held-out lines that (nearly) repeat a training line: they would measure memory, not understanding."""
     training = list(nlu_examples(training_dir))
-    grams = [_trigrams(text) for text, _ in training]
+    grams = [_trigrams(text) for text, _, _ in training]
     index: Dict[str, List[int]] = defaultdict(list)
     for i, g in enumerate(grams):
         for gram in g:
             index[gram].append(i)
     found = []
-    for text, path in nlu_examples(heldout_dir):
+    for text, path, _ in nlu_examples(heldout_dir):
         held = _trigrams(text)
         shared = Counter(i for gram in held for i in index.get(gram, ()))
         matcher = difflib.SequenceMatcher(None, "", text)
@@ -111,6 +114,28 @@ def scattered_intents(training_dir: Path = TRAINING_DIR) -> List[str]:
     ]
 
 
+def emergency_word_clashes(training_dir: Path = TRAINING_DIR) -> List[str]:
+    """Training lines of other intents that data/emergency_words.yml turns
+    into an emergency (words match by sound: "send police" ~ "send pls").
+    Warnings, not problems: the list leans wide on purpose."""
+    from rasa.shared.nlu.training_data.message import Message
+
+    from sahaya.nlu.entities import CatalogueEntityMapper
+
+    mapper = CatalogueEntityMapper()
+    found = []
+    for text, path, intent in nlu_examples(training_dir):
+        if not intent or intent == "emergency":
+            continue
+        message = Message(data={"text": text, "intent": {"name": intent, "confidence": 1.0}})
+        mapper.process([message])
+        if message.get("intent")["name"] == "emergency":
+            words = [text[start:end] for start, end, _ in mapper.emergency.find(text, listed_words=True)]
+            found.append(f"{path.relative_to(training_dir)}: {intent} line {text!r} is an emergency by "
+                         f"{', '.join(repr(w) for w in words)} (data/emergency_words.yml)")
+    return found
+
+
 def main(domain_path: Path = DOMAIN_PATH) -> int:
     domain = yaml.safe_load(domain_path.read_text(encoding="utf-8"))
     problems = catalogue().problems() + response_problems(domain)
@@ -120,6 +145,8 @@ def main(domain_path: Path = DOMAIN_PATH) -> int:
         problems.append("domain.yml: catalogue fields changed; run `python -m sahaya.domain_fields`")
     for problem in problems:
         print(f"✗ {problem}")
+    for warning in emergency_word_clashes():
+        print(f"⚠ {warning}")
     services = len(catalogue().services)
     if problems:
         print(f"{len(problems)} problem(s) in the catalogue or the domain")

@@ -1,6 +1,6 @@
 from sahaya import domain_fields
 from sahaya.catalogue import catalogue
-from sahaya.checks import heldout_leaks, response_problems, scattered_intents
+from sahaya.checks import emergency_word_clashes, heldout_leaks, response_problems, scattered_intents
 
 REQUIRED = {
     "income_certificate", "caste_certificate", "residence_certificate", "birth_certificate",
@@ -58,4 +58,16 @@ def test_a_split_intent_is_reported(tmp_path):
     (tmp_path / "b.yml").write_text(block.replace("ruko", "bas karo"), encoding="utf-8")
     assert scattered_intents(tmp_path) == [
         "intent stop (hi) has 2 blocks (a.yml, b.yml); merge them into one"
+    ]
+
+
+def test_a_training_line_made_an_emergency_by_a_danger_word_is_named(tmp_path):
+    (tmp_path / "en.yml").write_text(
+        "nlu:\n- intent: file_grievance\n  examples: |\n    - no ambulance comes to our village\n"
+        "    - the drains are blocked\n- intent: emergency\n  examples: |\n    - send an ambulance\n",
+        encoding="utf-8",
+    )
+    assert emergency_word_clashes(tmp_path) == [
+        "en.yml: file_grievance line 'no ambulance comes to our village' is an emergency by 'ambulance' "
+        "(data/emergency_words.yml)"
     ]
