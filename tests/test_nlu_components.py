@@ -356,7 +356,8 @@ def test_a_building_complaint_is_not_bleeding(mapper):
 
 # Danger phrases are matched by sound: these sound close to one and are not.
 @pytest.mark.parametrize("text,intent", [("galat button dab gaya", "go_back"), ("teen dabaa raha hoon", "menu_select"),
-                                         ("what all can be done on this number", "help"), ("ok send pls", "affirm")])
+                                         ("what all can be done on this number", "help"), ("ok send pls", "affirm"),
+                                         ("my monthly income is 15000", "inform"), ("నా పని driving", "inform")])
 def test_sounds_like_danger_is_not_an_emergency(mapper, text, intent):
     message = parsed(text, intent=intent)
     mapper.process([message])

@@ -234,9 +234,11 @@ def info_topic_words() -> Dict[str, List[str]]:
 
 
 @lru_cache(maxsize=1)
-def emergency_words() -> List[str]:
+def emergency_words() -> Tuple[List[str], frozenset]:
+    """(danger words and phrases, everyday words that only count as spelt): data/emergency_words.yml."""
     raw = yaml.safe_load(EMERGENCY_WORDS_PATH.read_text(encoding="utf-8")) or {}
-    return [str(word) for words in raw.values() for word in words]
+    spelt_only = frozenset(str(word).lower() for word in raw.pop("spelt_only", None) or [])
+    return [str(word) for words in raw.values() for word in words], spelt_only
 
 
 class PhraseMatcher:
@@ -316,8 +318,8 @@ class CatalogueEntityMapper(GraphComponent):
             skip=fillers, spelt_only=spelt_only,
         )
         self.languages = PhraseMatcher(_build_index(LANGUAGE_NAMES), [p for ps in LANGUAGE_NAMES.values() for p in ps])
-        danger = emergency_words()
-        self.emergency = PhraseMatcher(_build_index({"emergency": danger}), danger)
+        danger, everyday = emergency_words()
+        self.emergency = PhraseMatcher(_build_index({"emergency": danger}), danger, spelt_only=everyday)
         topics = info_topic_words()
         self.topics = PhraseMatcher(_build_index(topics), [p for ps in topics.values() for p in ps])
         self.topic_codes = set(topics)
