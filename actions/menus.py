@@ -90,6 +90,22 @@ class ValidateSlotMappings(ValidationAction):
 
 
 def current_state(tracker: Tracker) -> dict[str, Any]:
+    """The menu on the citizen's screen.
+
+    A reply to "Did you mean …?" that is not a fallback ends Rasa's two-stage
+    fallback, which reverts the turn, the `menu` slot set by
+    action_default_ask_affirmation included; the citizen's "2" still means
+    the second option they were shown, so that menu comes back from the events.
+    """
+    reverted = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "rewind":
+            reverted = True
+        elif event.get("event") == "slot" and event.get("name") == "menu":
+            value = event.get("value")
+            if reverted and isinstance(value, dict) and value.get("level") == "did_you_mean":
+                return dict(value)
+            break
     state = tracker.get_slot("menu")
     return dict(state) if isinstance(state, dict) else menu_state.new_state("main")
 
@@ -353,6 +369,8 @@ class ActionAskAffirmation(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         language = language_of(tracker)
+        if len(tracker.latest_message.get("text") or "") >= MAX_NLU_CHARS:
+            dispatcher.utter_message(response="utter_too_long")
         ranking = tracker.latest_message.get("intent_ranking") or []
         entities = {
             e["entity"]: e["value"]

@@ -85,6 +85,31 @@ def test_did_you_mean_offers_the_top_two_intents_and_the_menu(domain):
     assert [b["payload"] for b in dispatcher.messages[0]["buttons"]][-1] == "/main_menu"
 
 
+def test_a_number_after_did_you_mean_picks_what_was_offered(domain):
+    # Rasa's two-stage fallback reverts the turn that showed "Did you mean …?",
+    # and with it the menu slot; "2" still picks the second option shown.
+    main = menu_state.with_options(menu_state.new_state("main"), catalogue())
+    offered = menu_state.new_state("did_you_mean", options=["say:/pay_bill", "say:/file_grievance", "nav:main"])
+    events = [
+        {"event": "slot", "name": "menu", "value": main},
+        {"event": "user", "text": "blah blah"},
+        {"event": "slot", "name": "menu", "value": offered},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "2"},
+        {"event": "rewind"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "2"},
+    ]
+    t = tracker("2", "menu_select", [{"entity": "number", "value": "2"}], {"language": "en", "menu": main}, events)
+    navigated = ActionNavigate().run(CollectingDispatcher(), t, domain)
+    replayed = [e["parse_data"]["intent"]["name"] for e in navigated if e.get("event") == "user"]
+    assert replayed == ["file_grievance"]
+    # Without a revert the slot is the menu on screen.
+    t = tracker("2", "menu_select", [{"entity": "number", "value": "2"}], {"language": "en", "menu": main}, events[:1])
+    state = slot_events(ActionNavigate().run(CollectingDispatcher(), t, domain))["menu"]
+    assert state["level"] == "department"
+
+
 def test_language_comes_from_the_first_message_and_a_clear_switch_only():
     extract = ValidateSlotMappings().extract_language
     first = tracker("నమస్కారం", "greet", language_detected="te", language_confidence=1.0)

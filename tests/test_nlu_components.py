@@ -229,16 +229,45 @@ def test_intent_evidence_tells_a_guess_from_a_known_phrase(tmp_path):
     storage, resource = LocalModelStorage(tmp_path), Resource("evidence")
     context = ExecutionContext(graph_schema=None, model_id="test")
     component = IntentEvidence.create({}, storage, resource, context)
-    lines = {"stop": ["stop", "ruko", "ఆపండి", "form band karo"], "check_status": ["status kya hai", "నా దరఖాస్తు స్థితి"]}
+    lines = {
+        "stop": ["stop", "ruko", "ఆపండి", "form band karo"],
+        "check_status": ["status kya hai", "నా దరఖాస్తు స్థితి"],
+        "inform": ["my village is kolluru"],
+    }
     component.train(TrainingData([Message(data={"text": t, "intent": i}) for i, ts in lines.items() for t in ts]))
     loaded = IntentEvidence.load({}, storage, resource, context)
     assert loaded.evidence("Rekha Rani", "stop") == 0  # "rk" of Rekha is too short a sound to meet "ruko"
     assert loaded.evidence("aapandi", "stop") == 1  # romanized ఆపండి, by sound
     assert loaded.evidence("please stop", "stop") == 0.5
     assert loaded.evidence("2025 000123 status", "check_status") == 1.0  # digits are not counted
-    message = Message(data={"text": "Venkat Reddy", "intent": {"name": "check_status", "confidence": 0.95}})
+    message = Message(data={"text": "Venkat Reddy", "intent": {"name": "inform", "confidence": 0.95}})
     loaded.process([message])
     assert message.get("intent_evidence") == 0
+    assert message.get("intent")["name"] == "inform"  # an answer may be words nobody trained on
+
+
+def test_a_guess_with_nothing_behind_it_is_a_fallback(tmp_path):
+    from sahaya.nlu.evidence import IntentEvidence
+
+    storage, resource = LocalModelStorage(tmp_path), Resource("evidence")
+    context = ExecutionContext(graph_schema=None, model_id="test")
+    component = IntentEvidence.create({}, storage, resource, context)
+    lines = {"pay_bill": ["current bill kattali", "pay my water bill"], "emergency": ["ambulance"]}
+    component.train(TrainingData([Message(data={"text": t, "intent": i}) for i, ts in lines.items() for t in ts]))
+    guess = {"name": "pay_bill", "confidence": 0.999}
+
+    def parsed(text: str, intent: dict, entities: list | None = None) -> Message:
+        message = Message(data={"text": text, "intent": intent, "intent_ranking": [intent], "entities": entities or []})
+        component.process([message])
+        return message
+
+    gibberish = parsed("blah blah", guess)
+    assert gibberish.get("intent")["name"] == "nlu_fallback"
+    assert [r["name"] for r in gibberish.get("intent_ranking")] == ["nlu_fallback", "pay_bill"]  # still offered
+    assert parsed("pay current bill", guess).get("intent")["name"] == "pay_bill"  # known words
+    service = [{"entity": "service", "value": "electricity_bill"}]
+    assert parsed("kharab meter", guess, service).get("intent")["name"] == "pay_bill"  # an entity is substance
+    assert parsed("help koi", {"name": "emergency", "confidence": 1.0}).get("intent")["name"] == "emergency"
 
 
 @pytest.mark.slow

@@ -8,6 +8,12 @@ skeleton of three or more letters (so "ఆపండి" meets "aapandi", while t
 short "rk" of Rekha does not meet "ruko"); 0 means the classifier is
 guessing, and the form keeps the message as the answer
 (actions/application.py, is_interruption).
+
+A guess with nothing else behind it (no word of the intent, no entity) is
+`nlu_fallback`: "blah blah" or a 10,000-letter "aaaa…" gets "Did you mean …?"
+and the menu, not a bill payment DIET was 0.999 sure of. Answers (a name,
+an address) and "not for us" may be words nobody trained on, and an
+emergency is never doubted.
 """
 
 from __future__ import annotations
@@ -19,7 +25,8 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -27,6 +34,8 @@ from sahaya.nlu.text import WORD, normalize, skeleton
 
 INTENT_EVIDENCE = "intent_evidence"
 VOCABULARY_FILE = "intent_vocabulary.json"
+# Intents a message may carry without a word their examples have.
+MAY_BE_UNSEEN = {"inform", "out_of_scope", "emergency", DEFAULT_NLU_FALLBACK_INTENT_NAME}
 
 
 def word_keys(text: str) -> List[Set[str]]:
@@ -109,6 +118,17 @@ class IntentEvidence(GraphComponent):
         for message in messages:
             text = message.get(TEXT)
             if isinstance(text, str):
-                intent = (message.get(INTENT) or {}).get("name")
-                message.set(INTENT_EVIDENCE, round(self.evidence(text, intent), 3), add_to_output=True)
+                intent = message.get(INTENT) or {}
+                evidence = self.evidence(text, intent.get("name"))
+                message.set(INTENT_EVIDENCE, round(evidence, 3), add_to_output=True)
+                if evidence == 0 and intent.get("name") not in MAY_BE_UNSEEN and not message.get(ENTITIES):
+                    self._fall_back(message, intent)
         return messages
+
+    @staticmethod
+    def _fall_back(message: Message, guess: Dict[str, Any]) -> None:
+        # As FallbackClassifier does it: the guess stays in the ranking, so
+        # "Did you mean …?" can still offer it.
+        fallback = {"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": guess.get("confidence") or 0.0}
+        message.set(INTENT, fallback, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [fallback] + (message.get(INTENT_RANKING_KEY) or []), add_to_output=True)
