@@ -223,19 +223,23 @@ def test_language_identifier_learns_romanized_languages(tmp_path):
     assert lid.identify("मुझे caste certificate चाहिए") == ("hi", 1.0)
 
 
-def test_intent_evidence_tells_a_guess_from_a_known_phrase(tmp_path):
+def trained_evidence(tmp_path, lines: dict):
+    """IntentEvidence trained on {intent: [examples]}, saved and loaded back."""
     from sahaya.nlu.evidence import IntentEvidence
 
     storage, resource = LocalModelStorage(tmp_path), Resource("evidence")
     context = ExecutionContext(graph_schema=None, model_id="test")
     component = IntentEvidence.create({}, storage, resource, context)
-    lines = {
+    component.train(TrainingData([Message(data={"text": t, "intent": i}) for i, ts in lines.items() for t in ts]))
+    return IntentEvidence.load({}, storage, resource, context)
+
+
+def test_intent_evidence_tells_a_guess_from_a_known_phrase(tmp_path):
+    loaded = trained_evidence(tmp_path, {
         "stop": ["stop", "ruko", "ఆపండి", "form band karo"],
         "check_status": ["status kya hai", "నా దరఖాస్తు స్థితి"],
         "inform": ["my village is kolluru"],
-    }
-    component.train(TrainingData([Message(data={"text": t, "intent": i}) for i, ts in lines.items() for t in ts]))
-    loaded = IntentEvidence.load({}, storage, resource, context)
+    })
     assert loaded.evidence("Rekha Rani", "stop") == 0  # "rk" of Rekha is too short a sound to meet "ruko"
     assert loaded.evidence("aapandi", "stop") == 1  # romanized ఆపండి, by sound
     assert loaded.evidence("please stop", "stop") == 0.5
@@ -247,13 +251,9 @@ def test_intent_evidence_tells_a_guess_from_a_known_phrase(tmp_path):
 
 
 def test_a_guess_with_nothing_behind_it_is_a_fallback(tmp_path):
-    from sahaya.nlu.evidence import IntentEvidence
-
-    storage, resource = LocalModelStorage(tmp_path), Resource("evidence")
-    context = ExecutionContext(graph_schema=None, model_id="test")
-    component = IntentEvidence.create({}, storage, resource, context)
-    lines = {"pay_bill": ["current bill kattali", "pay my water bill"], "emergency": ["ambulance"]}
-    component.train(TrainingData([Message(data={"text": t, "intent": i}) for i, ts in lines.items() for t in ts]))
+    component = trained_evidence(
+        tmp_path, {"pay_bill": ["current bill kattali", "pay my water bill"], "emergency": ["ambulance"]}
+    )
     guess = {"name": "pay_bill", "confidence": 0.999}
 
     def parsed(text: str, intent: dict, entities: list | None = None) -> Message:
