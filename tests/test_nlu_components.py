@@ -397,3 +397,56 @@ def test_a_service_named_after_the_police_is_not_an_emergency(mapper):
     message = parsed("police verification kavali", intent="apply_service")
     mapper.process([message])
     assert message.get("intent")["name"] == "apply_service"
+
+
+def featurized(text: str, intent: str | None = None) -> Message:
+    """A message with two featurizers' sentence counts, as CountVectorsFeaturizer leaves it:
+    a word block (3 words) and a character block (4 n-grams) that is far busier."""
+    import numpy as np
+    from rasa.shared.nlu.training_data.features import Features
+    from scipy.sparse import coo_matrix
+
+    words = {"correct": 0, "kaadu": 1, "avunu": 2}
+    chars = ["co", "or", "rr", "ka"]
+    message = Message(data={"text": text, **({"intent": intent} if intent else {})})
+    word_counts = np.zeros((1, len(words)))
+    for word in text.split():
+        word_counts[0, words[word]] += 1
+    char_counts = np.array([[text.count(c) * 5 for c in chars]], dtype=float)
+    for origin, counts in (("words", word_counts), ("chars", char_counts)):
+        message.add_features(Features(coo_matrix(counts), "sentence", "text", origin))
+    return message
+
+
+def test_linear_classifier_weighs_each_featurizer_apart_and_survives_saving(tmp_path):
+    import numpy as np
+
+    from sahaya.nlu.linear_classifier import LinearIntentClassifier
+
+    storage, resource = LocalModelStorage(tmp_path), Resource("linear")
+    context = ExecutionContext(graph_schema=None, model_id="test")
+    component = LinearIntentClassifier.create({}, storage, resource, context)
+    lines = {"affirm": ["correct", "avunu", "avunu correct"], "deny": ["kaadu", "correct kaadu", "avunu kaadu"]}
+    component.train(TrainingData([featurized(t, i) for i, ts in lines.items() for t in ts]))
+
+    X = component._create_X([featurized("correct kaadu")])
+    assert np.allclose(np.sqrt(X.multiply(X).sum()), np.sqrt(2))  # each block of unit length
+    loaded = LinearIntentClassifier.load({}, storage, resource, context)
+    message = featurized("correct kaadu")
+    loaded.process([message])
+    assert message.get("intent")["name"] == "deny"
+    again = featurized("correct kaadu")
+    component.process([again])
+    assert message.get("intent_ranking") == again.get("intent_ranking")  # same model after loading
+
+
+def test_an_untrained_linear_classifier_leaves_messages_alone(tmp_path):
+    from sahaya.nlu.linear_classifier import LinearIntentClassifier
+
+    storage, resource = LocalModelStorage(tmp_path), Resource("linear")
+    context = ExecutionContext(graph_schema=None, model_id="test")
+    LinearIntentClassifier.create({}, storage, resource, context).train(TrainingData([]))
+    loaded = LinearIntentClassifier.load({}, storage, resource, context)
+    message = featurized("avunu")
+    loaded.process([message])
+    assert message.get("intent") is None
