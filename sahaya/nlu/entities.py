@@ -306,8 +306,8 @@ class PhraseMatcher:
     DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
 )
 class CatalogueEntityMapper(GraphComponent):
-    """Runs after DIET: maps `service` spans to catalogue codes (and finds
-    catalogue names DIET missed), extracts `application_id` and `number` by
+    """Runs after the classifiers: maps `service` spans to catalogue codes (and finds
+    catalogue names the CRF missed), extracts `application_id` and `number` by
     rule, maps `language` to te/hi/en, and treats a bare number as a menu pick."""
 
     def __init__(self) -> None:
@@ -353,14 +353,14 @@ class CatalogueEntityMapper(GraphComponent):
             self._force_intent(message, "out_of_scope")
             message.set(ENTITIES, [], add_to_output=True)
             return
-        intent = (message.get(INTENT) or {}).get("name")  # DIET's; _numbers may still change it
+        intent = (message.get(INTENT) or {}).get("name")  # the classifier's; _numbers may still change it
         entities = message.get(ENTITIES) or []
         kept: List[Dict[str, Any]] = []
         unsure: List[Dict[str, Any]] = []
         for entity in entities:
             name = entity.get("entity")
             if name in ("application_id", "number"):
-                continue  # found by rule below, more reliably than by DIET
+                continue  # found by rule below, more reliably than by the CRF
             if name == "service":
                 code = self.services.lookup(str(entity.get("value", "")), cutoff=None)
                 if not code:
@@ -368,7 +368,7 @@ class CatalogueEntityMapper(GraphComponent):
                     continue
                 entity = {**entity, "value": code}
             if name == "info_topic":
-                # DIET returns the words ("how long", "कितने दिन"); the bot needs the topic.
+                # The CRF returns the words ("how long", "कितने दिन"); the bot needs the topic.
                 topic = self._topic(str(entity.get("value", "")))
                 if not topic:
                     continue
@@ -382,10 +382,10 @@ class CatalogueEntityMapper(GraphComponent):
 
         phrases = self.services.find(text)
         if any(e["entity"] == "service" for e in kept):
-            # DIET's span "DL" inside the catalogue's "DL renewal": the longer name wins.
+            # The CRF's span "DL" inside the catalogue's "DL renewal": the longer name wins.
             kept = [self._longest_name(e, phrases, text) for e in kept]
         else:
-            # A catalogue name in the text beats a guess from DIET's span.
+            # A catalogue name in the text beats a guess from the CRF's span.
             for start, end, code in phrases:
                 kept.append(self._entity("service", code, text, start, end))
         if not any(e["entity"] == "service" for e in kept):
@@ -397,7 +397,7 @@ class CatalogueEntityMapper(GraphComponent):
             # The intent itself names the grievance service; its contract has no entities.
             kept = [e for e in kept if not (e["entity"] == "service" and e["value"] == GRIEVANCE_SERVICE)]
         if intent == "service_info" and not any(e["entity"] == "info_topic" for e in kept):
-            # A question DIET found no topic span in: "kitne din lagenge" still asks about days.
+            # A question the CRF found no topic span in: "kitne din lagenge" still asks about days.
             for start, end, topic in self.topics.find(text, listed_words=True)[:1]:
                 kept.append(self._entity("info_topic", topic, text, start, end))
         if intent == "change_language" and not any(e["entity"] == "language" for e in kept):
@@ -425,7 +425,7 @@ class CatalogueEntityMapper(GraphComponent):
         message.set(ENTITIES, kept, add_to_output=True)
         if intent != "emergency" and not any(e["entity"] == "service" for e in kept):
             if self.emergency.find(text, listed_words=True):
-                # "ఎవరో కత్తితో బెదిరిస్తున్నారు": the numbers now, whatever DIET guessed.
+                # "ఎవరో కత్తితో బెదిరిస్తున్నారు": the numbers now, whatever the classifier guessed.
                 self._force_intent(message, "emergency")
 
     def _longest_name(self, entity: Dict[str, Any], phrases: List[Tuple[int, int, str]], text: str) -> Dict[str, Any]:
@@ -457,7 +457,7 @@ class CatalogueEntityMapper(GraphComponent):
             w in number_words or w in MENU_FILLERS for w in words
         )
         if bare:
-            # "2", "రెండు", "option 3": always a menu pick, whatever DIET thought.
+            # "2", "రెండు", "option 3": always a menu pick, whatever the classifier thought.
             self._force_intent(message, "menu_select")
         elif intent.get("name") != "menu_select":
             return

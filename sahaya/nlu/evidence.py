@@ -1,6 +1,6 @@
 """How much of a message the predicted intent has seen in its own training examples.
 
-DIET must put every message in some intent, so a bare name ("Rekha Rani")
+The classifier must put every message in some intent, so a bare name ("Rekha Rani")
 can come out as `stop` with 0.8 confidence. Inside a form that would stop the
 application. `intent_evidence` is the share of the message's words that
 occur in the training examples of the intent predicted, as spelt or by a
@@ -11,7 +11,8 @@ guessing, and the form keeps the message as the answer
 
 A guess with nothing else behind it (no word of the intent, no entity) is
 `nlu_fallback`: "blah blah" or a 10,000-letter "aaaa…" gets "Did you mean …?"
-and the menu, not a bill payment DIET was 0.999 sure of. Answers (a name,
+and the menu, not a bill payment DIET was 0.999 sure of (the classifier before
+2026-12-03; logistic regression is less sure, but the rule stays). Answers (a name,
 an address) and "not for us" may be words nobody trained on, and an
 emergency is never doubted.
 """
