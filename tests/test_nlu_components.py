@@ -447,3 +447,22 @@ def test_an_untrained_linear_classifier_leaves_messages_alone(tmp_path):
     message = featurized("avunu")
     loaded.process([message])
     assert message.get("intent") is None
+
+
+def test_linear_classifier_reads_a_message_a_featurizer_saw_nothing_in(tmp_path):
+    from rasa.shared.nlu.training_data.features import Features
+    from scipy.sparse import coo_matrix
+
+    from sahaya.nlu.linear_classifier import LinearIntentClassifier
+
+    storage, resource = LocalModelStorage(tmp_path), Resource("linear")
+    context = ExecutionContext(graph_schema=None, model_id="test")
+    component = LinearIntentClassifier.create({}, storage, resource, context)
+    lines = {"affirm": ["correct", "avunu"], "deny": ["kaadu", "correct kaadu"]}
+    component.train(TrainingData([featurized(t, i) for i, ts in lines.items() for t in ts]))
+    words_only = Message(data={"text": "kaadu"})
+    words_only.add_features(Features(coo_matrix([[0.0, 1.0, 0.0]]), "sentence", "text", "words"))
+    both = featurized("avunu")
+    component.process([words_only, both])  # one batch, rows must not slide
+    assert words_only.get("intent")["name"] == "deny"
+    assert both.get("intent")["name"] == "affirm"

@@ -71,33 +71,36 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
         return cls(config, execution_context.node_name, model_storage, resource)
 
     @staticmethod
-    def _counts_by_featurizer(messages: List[Message]) -> Dict[str, csr_matrix]:
-        """The sentence-level count vector of every featurizer, kept apart."""
-        rows: Dict[str, List[csr_matrix]] = {}
-        for message in messages:
+    def _counts_by_featurizer(messages: List[Message]) -> Dict[str, Dict[int, csr_matrix]]:
+        """Per featurizer, the sentence-level count row of each message that has one."""
+        rows: Dict[str, Dict[int, csr_matrix]] = {}
+        for index, message in enumerate(messages):
             for feature in message.features:
                 if feature.attribute == TEXT and feature.is_sparse() and feature.type == FEATURE_TYPE_SENTENCE:
-                    rows.setdefault(feature.origin, []).append(csr_matrix(feature.features))
-        return {origin: vstack(matrix).tocsr() for origin, matrix in sorted(rows.items())}
+                    rows.setdefault(feature.origin, {})[index] = csr_matrix(feature.features)
+        return rows
 
     def _create_X(self, messages: List[Message]) -> csr_matrix:
         """Sublinear TF-IDF per featurizer, each block of unit length: the
         thousands of character n-grams must not drown the few words, "hello
         hello" is not twice the evidence, and a word every intent uses says little."""
-        blocks = self._counts_by_featurizer(messages)
-        if not blocks:  # no examples (a project with no intents yet)
-            return csr_matrix((len(messages), 0))
+        rows = self._counts_by_featurizer(messages)
         if self.idf is None:  # training: document frequencies of the training set
+            if not rows:  # no examples (a project with no intents yet)
+                return csr_matrix((len(messages), 0))
             self.idf = {}
-            for origin, counts in blocks.items():
+            for origin, by_message in sorted(rows.items()):
+                counts = vstack(list(by_message.values())).tocsr()
                 df = np.bincount(counts.indices, minlength=counts.shape[1])
                 self.idf[origin] = np.log((1 + counts.shape[0]) / (1 + df)) + 1.0
-        weighted = []
+        blocks = []
         for origin, idf in self.idf.items():
-            tf = blocks.get(origin, csr_matrix((len(messages), idf.shape[0]))).astype(np.float64)
+            by_message = rows.get(origin, {})
+            empty = csr_matrix((1, idf.shape[0]))  # a message this featurizer saw nothing in
+            tf = vstack([by_message.get(i, empty) for i in range(len(messages))]).tocsr().astype(np.float64)
             tf.data = 1.0 + np.log(np.maximum(tf.data, 1.0))
-            weighted.append(normalize(csr_matrix(tf.multiply(idf))))
-        return hstack(weighted).tocsr()
+            blocks.append(normalize(csr_matrix(tf.multiply(idf))))
+        return hstack(blocks).tocsr()
 
     def persist(self) -> None:
         super().persist()
