@@ -466,3 +466,27 @@ def test_linear_classifier_reads_a_message_a_featurizer_saw_nothing_in(tmp_path)
     component.process([words_only, both])  # one batch, rows must not slide
     assert words_only.get("intent")["name"] == "deny"
     assert both.get("intent")["name"] == "affirm"
+
+
+@pytest.mark.parametrize(
+    "text, negated",
+    [
+        ("అది correct కాదు మళ్ళీ check చేయండి", True),
+        ("ఇంక continue చేయను", True),
+        ("sahi nahi hai", True),
+        ("नहीं, यह गलत है", True),
+        ("not correct sir please change it", True),
+        ("I don't want it", True),
+        ("avunu correct", False),
+        ("consumer no 12345", False),  # "no" for number
+        ("theek hai na", False),
+    ],
+)
+def test_negation_feature(text, negated):
+    from sahaya.nlu.negation import ORIGIN, NegationFeaturizer
+
+    message = Message(data={"text": text})
+    NegationFeaturizer().process([message])
+    features = [f for f in message.features if f.origin == ORIGIN]
+    assert len(features) == 1 and features[0].type == "sentence"
+    assert features[0].features.toarray()[0, 0] == (1.0 if negated else 0.0)
