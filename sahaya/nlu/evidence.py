@@ -11,8 +11,7 @@ guessing, and the form keeps the message as the answer
 
 A guess with nothing else behind it (no word of the intent, no entity) is
 `nlu_fallback`: "blah blah" or a 10,000-letter "aaaa…" gets "Did you mean …?"
-and the menu, not a bill payment DIET was 0.999 sure of (the classifier before
-2026-12-03; logistic regression is less sure, but the rule stays). Answers (a name,
+and the menu, not a bill payment the classifier was sure of. Answers (a name,
 an address) and "not for us" may be words nobody trained on, and an
 emergency is never doubted.
 """

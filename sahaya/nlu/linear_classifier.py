@@ -89,12 +89,12 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
             if not rows:  # no examples (a project with no intents yet)
                 return csr_matrix((len(messages), 0))
             self.idf = {}
-            for origin, by_message in sorted(rows.items()):
+            for origin, by_message in rows.items():
                 counts = vstack(list(by_message.values())).tocsr()
                 df = np.bincount(counts.indices, minlength=counts.shape[1])
                 self.idf[origin] = np.log((1 + counts.shape[0]) / (1 + df)) + 1.0
         blocks = []
-        for origin, idf in self.idf.items():
+        for origin, idf in sorted(self.idf.items()):  # column order fixed, however they were stored
             by_message = rows.get(origin, {})
             empty = csr_matrix((1, idf.shape[0]))  # a message this featurizer saw nothing in
             tf = vstack([by_message.get(i, empty) for i in range(len(messages))]).tocsr().astype(np.float64)
