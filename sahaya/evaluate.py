@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import logging
 import os
@@ -610,6 +611,17 @@ def assign_folds(blocks: list[dict[str, Any]], folds: int, seed: int) -> list[li
     return assignment
 
 
+def assign_folds_by_text(blocks: list[dict[str, Any]], folds: int, seed: int) -> list[list[int]]:
+    """Each line's fold comes from a hash of its own text, so adding lines
+    leaves every other line in its fold: two data versions are compared on
+    the same splits."""
+    def fold_of(line: str) -> int:
+        digest = hashlib.sha256(f"{seed}:{line}".encode("utf-8")).digest()
+        return int.from_bytes(digest[:4], "big") % folds
+
+    return [[fold_of(line) for line in block["lines"]] for block in blocks]
+
+
 def _dump_blocks(blocks: Iterable[dict[str, Any]], others: list[dict[str, Any]]) -> str:
     import yaml
 
@@ -730,9 +742,21 @@ def cv_threshold(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     blocks, others = read_training_blocks(Path(args.data))
-    assignment = assign_folds(blocks, args.folds, args.seed)
+    if args.reference_data:
+        assignment = assign_folds_by_text(blocks, args.folds, args.seed)
+    else:
+        assignment = assign_folds(blocks, args.folds, args.seed)
     total = sum(len(b["lines"]) for b in blocks)
     print(f"{total} training examples in {len(blocks)} intent blocks, {args.folds} folds")
+
+    # A data change moves lines between folds; scoring only the lines that the
+    # reference data also has keeps two runs comparable on the same lines.
+    reference: set[str] | None = None
+    if args.reference_data:
+        reference = {
+            e.text for path in sorted(Path(args.reference_data).rglob("*.yml")) for e in load_file(path)
+        }
+    reference_rows: list[bool] = []
 
     work = Path(tempfile.mkdtemp(prefix="sahaya-cv-"))
     config = work / "config.yml"
@@ -750,6 +774,10 @@ def cv_threshold(args: argparse.Namespace) -> int:
             predictions, _ = predict(fold_dir / "models" / f"fold{fold}.tar.gz", examples)
             fold_rows = [(e.intent == p.raw_intent, p.raw_confidence) for e, p in zip(examples, predictions)]
             rows.extend(fold_rows)
+            if reference is not None:
+                reference_rows.extend(
+                    ok for e, (ok, _) in zip(examples, fold_rows) if e.text in reference
+                )
             margins.extend((e.intent == p.raw_intent, p.margin) for e, p in zip(examples, predictions))
             accuracy = sum(ok for ok, _ in fold_rows) / len(fold_rows)
             per_fold.append(
@@ -776,6 +804,9 @@ def cv_threshold(args: argparse.Namespace) -> int:
         "n": len(rows),
         "accuracy_without_fallback": sum(ok for ok, _ in rows) / len(rows),
         "chosen_threshold": chosen,
+        "reference_data": args.reference_data,
+        "reference_n": len(reference_rows),
+        "accuracy_on_reference": sum(reference_rows) / len(reference_rows) if reference_rows else None,
         "per_fold": per_fold,
         "curve": curve,
         "ambiguity_curve": ambiguity,
@@ -801,6 +832,12 @@ def cv_threshold(args: argparse.Namespace) -> int:
         f"\nchosen FallbackClassifier threshold: {chosen} (largest with <= "
         f"{args.max_correct_below:.0%} of correctly classified held-out-fold examples below it)"
     )
+    print(f"pooled accuracy without fallback: {result['accuracy_without_fallback']:.4f} on {len(rows)} lines")
+    if reference is not None:
+        print(
+            f"pooled accuracy on the {len(reference_rows)} lines also in {args.reference_data}: "
+            f"{result['accuracy_on_reference']:.4f}"
+        )
     print(f"saved {out / 'cv_threshold.json'}; {result['minutes']} min")
     return 0
 
@@ -839,6 +876,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.add_argument("--epochs", type=int, default=None, help="cap DIET epochs (default: as in config)")
         parser.add_argument("--max-correct-below", type=float, default=0.02)
         parser.add_argument("--keep", action="store_true", help="keep the fold models")
+        parser.add_argument(
+            "--reference-data",
+            default=None,
+            help="also score only the lines present in this NLU directory (e.g. the data before a "
+            "change); folds then come from each line's hash, so both versions share splits",
+        )
         return cv_threshold(parser.parse_args(argv[1:]))
 
     parser = argparse.ArgumentParser(prog="python -m sahaya.evaluate")

@@ -8,6 +8,7 @@ from sahaya.evaluate import (
     Example,
     Prediction,
     assign_folds,
+    assign_folds_by_text,
     bucket_of,
     build_report,
     check_thresholds,
@@ -118,6 +119,15 @@ def test_folds_are_stratified_by_intent_and_language():
     folds = assign_folds(blocks, 3, seed=1)
     assert sorted(folds[0].count(f) for f in range(3)) == [3, 3, 3]
     assert sorted(folds[1].count(f) for f in range(3)) == [2, 2, 3]
+
+
+def test_hash_folds_keep_old_lines_in_place_when_lines_are_added():
+    old = [{"intent": "stop", "metadata": {"language": "hi"}, "lines": [f"line {i}" for i in range(60)]}]
+    new = [{**old[0], "lines": ["naya line"] + old[0]["lines"] + ["aur ek"]}]
+    before = assign_folds_by_text(old, 3, seed=42)[0]
+    after = assign_folds_by_text(new, 3, seed=42)[0]
+    assert after[1:-1] == before
+    assert set(before) == {0, 1, 2}  # every fold gets lines
 
 
 def test_confusion_matrix_png(tmp_path):
