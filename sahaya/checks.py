@@ -76,7 +76,8 @@ def _trigrams(text: str) -> Set[str]:
 
 def heldout_leaks(training_dir: Path = TRAINING_DIR, heldout_dir: Path = HELDOUT_DIR,
                   threshold: float = NEAR_COPY) -> List[str]:
-    """Held-out lines that (nearly) repeat a training line: they would measure memory, not understanding."""
+    """Training lines that (nearly) repeat a held-out line: that held-out line would measure memory,
+    not understanding. Each message names the training line only."""
     training = list(nlu_examples(training_dir))
     grams = [_trigrams(text) for text, _, _ in training]
     index: Dict[str, List[int]] = defaultdict(list)
@@ -94,8 +95,11 @@ def heldout_leaks(training_dir: Path = TRAINING_DIR, heldout_dir: Path = HELDOUT
                 continue
             matcher.set_seq1(training[i][0])
             if matcher.quick_ratio() > threshold and matcher.ratio() > threshold:
-                found.append(f"held-out {path.name} {text!r} copies training "
-                             f"{training[i][1].relative_to(training_dir.parent.parent)} {training[i][0]!r}")
+                # The held-out line is not printed: whoever rewords the
+                # training line must not learn the test set from this message.
+                found.append(f"training {training[i][1].relative_to(training_dir.parent.parent)} "
+                             f"{training[i][0]!r} nearly copies a line of held-out {path.name} "
+                             f"(similarity {matcher.ratio():.2f} > {threshold}); reword the training line")
     return found
 
 

@@ -45,7 +45,8 @@ def test_a_copied_heldout_line_is_reported(tmp_path):
     (training / "en.yml").write_text(block + '    - Cancel it!\n    - leave it\n', encoding="utf-8")
     (heldout / "en.yml").write_text(block + '    - cancel it\n    - please stop the form now\n', encoding="utf-8")
     leaks = heldout_leaks(training, heldout)
-    assert len(leaks) == 1 and "'cancel it'" in leaks[0]
+    assert len(leaks) == 1 and "'cancel it'" in leaks[0]  # the training line, plain
+    assert "please stop" not in leaks[0] and "held-out en.yml" in leaks[0]
 
 
 def test_each_intent_has_one_block_per_language():
