@@ -616,7 +616,7 @@ def assign_folds_by_text(blocks: list[dict[str, Any]], folds: int, seed: int) ->
     leaves every other line in its fold: two data versions are compared on
     the same splits."""
     def fold_of(line: str) -> int:
-        digest = hashlib.sha256(f"{seed}:{line}".encode("utf-8")).digest()
+        digest = hashlib.sha256(f"{seed}:{line}".encode()).digest()
         return int.from_bytes(digest[:4], "big") % folds
 
     return [[fold_of(line) for line in block["lines"]] for block in blocks]
