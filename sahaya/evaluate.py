@@ -742,21 +742,19 @@ def cv_threshold(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     blocks, others = read_training_blocks(Path(args.data))
-    if args.reference_data:
-        assignment = assign_folds_by_text(blocks, args.folds, args.seed)
-    else:
-        assignment = assign_folds(blocks, args.folds, args.seed)
-    total = sum(len(b["lines"]) for b in blocks)
-    print(f"{total} training examples in {len(blocks)} intent blocks, {args.folds} folds")
-
-    # A data change moves lines between folds; scoring only the lines that the
-    # reference data also has keeps two runs comparable on the same lines.
+    # A data change is judged on the lines the reference data also has, with
+    # folds by each line's hash so those lines keep their splits.
     reference: set[str] | None = None
     if args.reference_data:
+        assignment = assign_folds_by_text(blocks, args.folds, args.seed)
         reference = {
             e.text for path in sorted(Path(args.reference_data).rglob("*.yml")) for e in load_file(path)
         }
+    else:
+        assignment = assign_folds(blocks, args.folds, args.seed)
     reference_rows: list[bool] = []
+    total = sum(len(b["lines"]) for b in blocks)
+    print(f"{total} training examples in {len(blocks)} intent blocks, {args.folds} folds")
 
     work = Path(tempfile.mkdtemp(prefix="sahaya-cv-"))
     config = work / "config.yml"
